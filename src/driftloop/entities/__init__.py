@@ -1,0 +1,36 @@
+"""Frozen value objects that every layer of driftloop passes around."""
+
+from driftloop.entities.artifact import FileInfo
+from driftloop.entities.dataset import Dataset, DatasetInput
+from driftloop.entities.experiment import Experiment
+from driftloop.entities.lifecycle import LifecycleStage, RunStatus, ViewType
+from driftloop.entities.metric import Metric, Param, RunTag
+from driftloop.entities.page import Page
+from driftloop.entities.run import (
+    PARENT_RUN_ID_TAG,
+    RUN_NAME_TAG,
+    Run,
+    RunData,
+    RunInfo,
+    RunInputs,
+)
+
+__all__ = [
+    "PARENT_RUN_ID_TAG",
+    "RUN_NAME_TAG",
+    "Dataset",
+    "DatasetInput",
+    "Experiment",
+    "FileInfo",
+    "LifecycleStage",
+    "Metric",
+    "Page",
+    "Param",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunInputs",
+    "RunStatus",
+    "RunTag",
+    "ViewType",
+]
