@@ -71,6 +71,12 @@ class UnsupportedUriError(InvalidParameterError):
     """A tracking or artifact URI names a scheme driftloop does not serve."""
 
 
+class MetricFlushError(DriftloopError):
+    """Metric points logged in the background could not be written; the cause is chained."""
+
+    code = "METRIC_FLUSH_FAILED"
+
+
 class NotFoundError(DriftloopError):
     """The addressed resource does not exist."""
 

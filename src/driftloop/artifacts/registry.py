@@ -1,0 +1,46 @@
+"""Choose the artifact repository implementation for a URI by its scheme."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from driftloop.artifacts.base import ArtifactRepository
+from driftloop.artifacts.local import LocalArtifactRepository
+from driftloop.artifacts.s3 import S3ArtifactRepository
+from driftloop.errors import UnsupportedUriError
+
+__all__ = ["SUPPORTED_SCHEMES", "get_artifact_repository"]
+
+_FACTORIES: dict[str, Callable[[str], ArtifactRepository]] = {
+    "": LocalArtifactRepository,
+    "file": LocalArtifactRepository,
+    "s3": S3ArtifactRepository,
+}
+#: URI schemes :func:`get_artifact_repository` serves; ``""`` is a plain local path.
+SUPPORTED_SCHEMES = tuple(_FACTORIES)
+
+
+def get_artifact_repository(uri: str) -> ArtifactRepository:
+    """Return the repository for ``uri``: a local path, ``file://...`` or ``s3://...``.
+
+    Examples:
+        >>> type(get_artifact_repository("/srv/artifacts/1/abc")).__name__
+        'LocalArtifactRepository'
+
+    Raises:
+        UnsupportedUriError: The scheme is none of :data:`SUPPORTED_SCHEMES`; the message
+            names the scheme and lists the supported ones.
+    """
+    scheme = urlsplit(uri).scheme.lower()
+    if len(scheme) == 1:
+        scheme = ""  # a Windows drive letter (C:\\...) is a local path, not a scheme
+    factory = _FACTORIES.get(scheme)
+    if factory is None:
+        supported = ", ".join(repr(name) for name in SUPPORTED_SCHEMES)
+        raise UnsupportedUriError(
+            f"artifact URI scheme {scheme!r} is not supported; supported schemes: {supported} "
+            "('' is a local path)",
+            field="artifact_uri",
+        )
+    return factory(uri)

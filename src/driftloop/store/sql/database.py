@@ -1,0 +1,239 @@
+"""Engine setup and transactions for the SQL stores.
+
+SQLite gets WAL, ``synchronous=NORMAL``, a 30 s busy timeout and foreign keys on every
+connection; SQLAlchemy emits ``BEGIN`` itself so that write transactions can take the write
+lock up front (``BEGIN IMMEDIATE``) instead of failing with "database is locked" when a read
+transaction upgrades. ``sqlite://`` and ``sqlite:///:memory:`` use one shared connection.
+PostgreSQL goes through psycopg 3 (``postgresql://`` means ``postgresql+psycopg://``).
+
+Every public store method runs in one :meth:`SqlDatabase.read` or :meth:`SqlDatabase.write`
+block; both translate infrastructure errors into :mod:`driftloop.errors` classes, chained and
+without driver text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.schema import Table
+
+from driftloop.errors import (
+    DriftloopError,
+    MissingDependencyError,
+    StoreUnavailableError,
+    UnsupportedUriError,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_WRITE_OPTION = "driftloop_write"
+_SQLITE_PRAGMAS = (
+    f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+)
+
+UpsertInsert = sqlite.Insert | postgresql.Insert
+
+
+class SqlDatabase:
+    """One database: its engine, its dialect and the transaction helpers the stores use.
+
+    Attributes:
+        engine: The SQLAlchemy engine.
+        dialect: ``"sqlite"`` or ``"postgresql"``.
+        description: Human description naming the database, never the password.
+    """
+
+    def __init__(self, engine: Engine, description: str) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.description = description
+        self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction (a plain deferred ``BEGIN`` on SQLite)."""
+        with self._translate_errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite: the write lock is taken first)."""
+        with self._translate_errors(), self._write_engine.begin() as conn:
+            yield conn
+
+    def insert(self, table: Table) -> UpsertInsert:
+        """A dialect INSERT that supports ``on_conflict_do_nothing``/``on_conflict_do_update``."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def fetch_all(self, conn: Connection, stmt: ClauseElement) -> list[tuple[Any, ...]]:
+        """Run a SELECT on the driver's cursor and return plain tuples.
+
+        For large results (a 100k-point metric history) SQLAlchemy's ``Row`` objects cost
+        more than the query; this skips them and type processing, so use it only for columns
+        the driver returns as-is (strings, integers, floats; booleans may come back as 0/1).
+        """
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        if not isinstance(compiled, SQLCompiler):  # pragma: no cover - SELECTs compile so
+            raise TypeError(f"{type(stmt).__name__} does not compile to SQL")
+        params = compiled.construct_params()
+        names = compiled.positiontup
+        args: Any = params if names is None else tuple(params[name] for name in names)
+        return self.driver_execute(conn, compiled.string, args, fetch=True)
+
+    def driver_execute(
+        self, conn: Connection, sql: str, params: Any, *, many: bool = False, fetch: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Execute SQL in the driver's paramstyle on the transaction's DBAPI connection.
+
+        The fast paths (:meth:`fetch_all`, :mod:`driftloop.store.sql.bulk`) use it; driver
+        errors are translated like those of SQLAlchemy statements.
+
+        Args:
+            conn: The open transaction.
+            sql: The statement, with the driver's placeholders.
+            params: The parameters; a sequence of parameter sets when ``many`` is true.
+            many: Use the driver's ``executemany``.
+            fetch: Return the result rows (else an empty list).
+        """
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+            return list(cursor.fetchall()) if fetch else []
+        except dbapi.OperationalError as e:
+            raise StoreUnavailableError(
+                f"the database ({self.description}) is unavailable or busy; retry later"
+            ) from e
+        except dbapi.Error as e:
+            raise DriftloopError(
+                f"unexpected database error on {self.description}; see the server log"
+            ) from e
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        """Close every pooled connection; the object must not be used afterwards."""
+        self.engine.dispose()
+
+    @contextlib.contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, InterfaceError, PoolTimeoutError) as e:
+            raise StoreUnavailableError(
+                f"the database ({self.description}) is unavailable or busy; retry later"
+            ) from e
+        except DBAPIError as e:
+            raise DriftloopError(
+                f"unexpected database error on {self.description}; see the server log"
+            ) from e
+
+
+def create_database(db_uri: str) -> SqlDatabase:
+    """Create the engine for ``db_uri`` (no connection is made yet).
+
+    Raises:
+        UnsupportedUriError: The URI is not a SQLite or PostgreSQL SQLAlchemy URL.
+        MissingDependencyError: The PostgreSQL driver is not installed.
+    """
+    try:
+        url = make_url(db_uri)
+    except ArgumentError as e:
+        raise UnsupportedUriError("the database URI does not parse as a SQLAlchemy URL") from e
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _create_sqlite(url)
+    if backend == "postgresql":
+        return _create_postgresql(url)
+    raise UnsupportedUriError(
+        f"database scheme {backend!r} is not supported; use sqlite:/// or postgresql://"
+    )
+
+
+def describe_url(url: URL) -> str:
+    """Name the database for messages: host, port and database, never the password."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite {url.database or ':memory:'}"
+    port = f":{url.port}" if url.port else ""
+    return f"PostgreSQL database {url.database or ''!r} on {url.host or 'localhost'}{port}"
+
+
+def _is_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in {"", ":memory:"} or (
+        database.startswith("file:") and "mode=memory" in database
+    )
+
+
+def _create_sqlite(url: URL) -> SqlDatabase:
+    kwargs: dict[str, Any] = {}
+    if _is_memory(url):
+        kwargs["poolclass"] = StaticPool
+        kwargs["connect_args"] = {"check_same_thread": False}
+    else:
+        Path(url.database or "").expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return SqlDatabase(engine, describe_url(url))
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _connection_record: Any) -> None:
+    # The driver must not emit BEGIN on its own: _on_sqlite_begin does it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(_WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _create_postgresql(url: URL) -> SqlDatabase:
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername == "postgresql+psycopg" and importlib.util.find_spec("psycopg") is None:
+        raise MissingDependencyError("psycopg", "postgres")
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    return SqlDatabase(engine, describe_url(url))
+
+
+def check_connection(database: SqlDatabase) -> None:
+    """Connect once, so that an unreachable server fails at open time.
+
+    Raises:
+        StoreUnavailableError: The database cannot be reached; the message names host and
+            database, the driver's text is only in the chained exception.
+    """
+    try:
+        with database.engine.connect():
+            pass
+    except DBAPIError as e:
+        raise StoreUnavailableError(f"cannot connect to the {database.description}") from e

@@ -1,0 +1,213 @@
+"""Table definitions of the tracking schema (SQLAlchemy Core).
+
+The stores read and write these tables with Core statements and build entities directly,
+without ORM objects: a 100k-point metric history or a 1000-metric batch never creates one
+Python object per row beyond the entity (or the parameter dict) itself.
+
+Schema decisions:
+
+- ``metrics`` holds one row per logged point. Its primary key
+  ``(run_id, key, step, timestamp, is_nan, value)`` is also the index a history read scans, in
+  order. MLflow allows several points with the same ``(key, step, timestamp)`` and different
+  values, so the value is part of the key; logging the *identical* point twice stores it once.
+  SQLite cannot store NaN (it binds NaN as NULL), so a NaN point is stored as ``value = 0`` with
+  ``is_nan = true`` on both databases.
+- ``latest_metrics`` holds one row per ``(run_id, key)``: the point with the highest
+  ``(step, timestamp, value)``, updated in the same transaction as ``metrics``. Here NaN is
+  stored as ``value IS NULL``, so that range filters skip it and ``NULLS LAST`` sorts it last,
+  exactly like a missing metric.
+- ``params`` and ``tags`` are indexed on ``(key, substr(value, 1, 200))`` rather than
+  ``(key, value)``: values reach 6000/8000 characters, beyond the ~2700-byte row limit of a
+  PostgreSQL B-tree entry. Equality filters compare the prefix and then the full value.
+- On SQLite, tables whose primary key is not a plain integer are ``WITHOUT ROWID``, so that a
+  row lives in its primary-key B-tree and lookups by ``(run_id, key)`` touch one tree.
+- Runs are soft-deleted; ``deleted_with_experiment`` marks the runs that
+  ``delete_experiment`` deleted, which are the ones ``restore_experiment`` restores.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    literal_column,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+VALUE_PREFIX_LENGTH = 200
+"""Characters of a param/tag value held in the ``(key, value prefix)`` search index."""
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def value_prefix(column: ColumnElement[str]) -> ColumnElement[str]:
+    """The indexed prefix of a param/tag value, rendered with literal bounds.
+
+    The bounds must be literals (not bound parameters) so that SQLite and PostgreSQL match
+    the expression in a query against the expression index.
+    """
+    return func.substr(column, literal_column("1"), literal_column(str(VALUE_PREFIX_LENGTH)))
+
+
+def _run_fk() -> ForeignKey:
+    return ForeignKey("runs.run_id", ondelete="CASCADE")
+
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("experiment_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(500), nullable=False),
+    Column("artifact_location", Text, nullable=False),
+    Column("lifecycle_stage", String(32), nullable=False),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_update_time", BigInteger, nullable=False),
+    UniqueConstraint("name"),
+)
+
+experiment_tags = Table(
+    "experiment_tags",
+    metadata,
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(8000), nullable=False),
+    Column("user_id", String(256), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("start_time", BigInteger, nullable=False),
+    Column("end_time", BigInteger, nullable=True),
+    Column("artifact_uri", Text, nullable=False),
+    Column("lifecycle_stage", String(32), nullable=False),
+    Column("deleted_time", BigInteger, nullable=True),
+    Column("deleted_with_experiment", Boolean, nullable=False, server_default=false()),
+    Index(None, "experiment_id", "lifecycle_stage", "start_time"),
+    sqlite_with_rowid=False,
+)
+
+params = Table(
+    "params",
+    metadata,
+    Column("run_id", String(32), _run_fk(), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+Index("ix_params_key_value_prefix", params.c.key, value_prefix(params.c.value))
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("run_id", String(32), _run_fk(), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+Index("ix_tags_key_value_prefix", tags.c.key, value_prefix(tags.c.value))
+
+metrics = Table(
+    "metrics",
+    metadata,
+    Column("run_id", String(32), _run_fk(), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("step", BigInteger, primary_key=True, autoincrement=False),
+    Column("timestamp", BigInteger, primary_key=True, autoincrement=False),
+    Column("is_nan", Boolean, primary_key=True),
+    Column("value", Double, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+latest_metrics = Table(
+    "latest_metrics",
+    metadata,
+    Column("run_id", String(32), _run_fk(), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Double, nullable=True),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Index(None, "key", "value"),
+    sqlite_with_rowid=False,
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("dataset_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(500), nullable=False),
+    Column("digest", String(36), nullable=False),
+    Column("source_type", String(36), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("dataset_schema", Text, nullable=False),
+    Column("dataset_profile", Text, nullable=False),
+    UniqueConstraint("experiment_id", "name", "digest"),
+)
+
+inputs = Table(
+    "inputs",
+    metadata,
+    Column("input_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), _run_fk(), nullable=False),
+    Column(
+        "dataset_id",
+        Integer,
+        ForeignKey("datasets.dataset_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    UniqueConstraint("run_id", "dataset_id"),
+)
+
+input_tags = Table(
+    "input_tags",
+    metadata,
+    Column(
+        "input_id",
+        Integer,
+        ForeignKey("inputs.input_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("key", String(255), primary_key=True),
+    Column("value", String(500), nullable=False),
+    sqlite_with_rowid=False,
+)

@@ -1,0 +1,40 @@
+"""Contract suites that every store backend must pass, shipped for third-party backends too.
+
+Subclass a contract class in a test module (its name must start with ``Test``) and provide
+the fixtures it names: ``experiment_store`` and ``run_store`` (two views of one tracking
+backend) for the tracking suites, ``artifact_repo`` for the artifact suite.
+"""
+
+from driftloop.testing.artifact_contract import ArtifactRepositoryContract
+from driftloop.testing.experiment_contract import ExperimentStoreContract
+from driftloop.testing.helpers import (
+    FORGED_PAGE_TOKEN,
+    T0,
+    collect_pages,
+    now_ms,
+    unique_name,
+    wait_next_millisecond,
+)
+from driftloop.testing.metric_contract import RunMetricContract
+from driftloop.testing.postgres import temporary_postgres_database
+from driftloop.testing.run_contract import RunStoreContract
+from driftloop.testing.search_contract import RunSearchContract
+from driftloop.testing.search_order_contract import RunSearchOrderContract
+from driftloop.testing.tracking_contract import TrackingStoreContract
+
+__all__ = [
+    "FORGED_PAGE_TOKEN",
+    "T0",
+    "ArtifactRepositoryContract",
+    "ExperimentStoreContract",
+    "RunMetricContract",
+    "RunSearchContract",
+    "RunSearchOrderContract",
+    "RunStoreContract",
+    "TrackingStoreContract",
+    "collect_pages",
+    "now_ms",
+    "temporary_postgres_database",
+    "unique_name",
+    "wait_next_millisecond",
+]
