@@ -1,4 +1,4 @@
-"""Bulk INSERT (with ON CONFLICT) of many rows in one round trip, per dialect.
+"""Bulk writes of many rows in one round trip, per dialect: INSERT ... ON CONFLICT, and COPY.
 
 SQLAlchemy's per-row parameter processing costs more than SQLite's own insert, and psycopg's
 ``executemany`` sends one pipelined statement per row. So a :class:`BulkInsert`:
@@ -8,6 +8,11 @@ SQLAlchemy's per-row parameter processing costs more than SQLite's own insert, a
 - on PostgreSQL, sends one ``INSERT ... SELECT * FROM unnest(:col1::type[], ...)`` whose
   parameters are one array per column, in psycopg's binary format (text-dumping arrays of
   strings costs more than the insert): one statement and one round trip for the whole batch.
+
+:class:`CopyRows` is PostgreSQL's fastest path, ``COPY ... FROM STDIN (FORMAT BINARY)``, about
+twice as fast as the INSERT for a 1000-point metric batch; it has no ON CONFLICT, so a
+conflicting row fails the whole transaction with :class:`DuplicateRowsError` and the caller
+retries with a :class:`BulkInsert`.
 """
 
 from __future__ import annotations
@@ -77,3 +82,49 @@ class BulkInsert:
                 sql = sql.replace(f"%({name})s", f"%({name})b")
             self._postgresql = sql
         return self._postgresql
+
+
+class DuplicateRowsError(Exception):
+    """A COPY hit a unique-key conflict; the transaction is aborted and must be retried."""
+
+
+class CopyRows:
+    """``COPY table (columns) FROM STDIN (FORMAT BINARY)`` on PostgreSQL (psycopg 3).
+
+    Args:
+        table: The target table.
+        columns: Column names, in the order of the row tuples passed to :meth:`execute`.
+        pg_types: The PostgreSQL type name of each column (for the binary format).
+    """
+
+    def __init__(self, table: Table, columns: Sequence[str], pg_types: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+        self.pg_types = list(pg_types)
+        quoted = ", ".join(f'"{name}"' for name in self.columns)
+        self.sql = f"COPY {table.name} ({quoted}) FROM STDIN (FORMAT BINARY)"
+
+    def execute(self, db: SqlDatabase, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Copy ``rows`` in the open transaction.
+
+        Raises:
+            DuplicateRowsError: A row conflicts with a unique key (the transaction is
+                aborted).
+        """
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.cursor()
+        try:
+            with cursor.copy(self.sql) as copy:
+                copy.set_types(self.pg_types)
+                for row in rows:
+                    copy.write_row(row)
+        except dbapi.IntegrityError as e:
+            if getattr(e, "sqlstate", None) == _UNIQUE_VIOLATION:
+                raise DuplicateRowsError(self.sql) from e
+            raise db.translate_driver_error(e) from e
+        except dbapi.Error as e:
+            raise db.translate_driver_error(e) from e
+        finally:
+            cursor.close()
+
+
+_UNIQUE_VIOLATION = "23505"

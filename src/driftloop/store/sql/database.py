@@ -15,18 +15,28 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-from collections.abc import Iterator
+import json
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.sql.schema import Table
 
 from driftloop.errors import (
@@ -62,17 +72,22 @@ class SqlDatabase:
         self.dialect = engine.dialect.name
         self.description = description
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+        # An in-memory SQLite database is one connection (StaticPool): its transactions
+        # must not interleave across threads, so they take turns.
+        self._turns: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if isinstance(engine.pool, StaticPool) else contextlib.nullcontext()
+        )
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (a plain deferred ``BEGIN`` on SQLite)."""
-        with self._translate_errors(), self.engine.begin() as conn:
+        with self._turns, self._translate_errors(), self.engine.begin() as conn:
             yield conn
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction (``BEGIN IMMEDIATE`` on SQLite: the write lock is taken first)."""
-        with self._translate_errors(), self._write_engine.begin() as conn:
+        with self._turns, self._translate_errors(), self._write_engine.begin() as conn:
             yield conn
 
     def insert(self, table: Table) -> UpsertInsert:
@@ -80,6 +95,21 @@ class SqlDatabase:
         if self.dialect == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
+
+    def in_values(self, column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+        """``column IN values`` with one bound parameter, whatever the number of values.
+
+        A PostgreSQL array (``IN (SELECT unnest(:values))``) or a SQLite JSON array (``IN
+        (SELECT value FROM json_each(:values))``): no per-value bind parameters to render,
+        no limit on their number, one statement shape. (PostgreSQL's cost model prices
+        ``= ANY(:values)`` against a 1000-element array too low and may pick a sequential
+        scan; the unnest semi-join probes the index.)
+        """
+        if self.dialect == "postgresql":
+            array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+            return column.in_(select(func.unnest(array)))
+        each = func.json_each(json.dumps(list(values))).table_valued("value")
+        return column.in_(select(each.c.value))
 
     def fetch_all(self, conn: Connection, stmt: ClauseElement) -> list[tuple[Any, ...]]:
         """Run a SELECT on the driver's cursor and return plain tuples.
@@ -112,23 +142,32 @@ class SqlDatabase:
             fetch: Return the result rows (else an empty list).
         """
         dbapi = conn.dialect.loaded_dbapi
-        cursor = conn.connection.cursor()
+        driver = conn.connection.driver_connection
+        if fetch and self.dialect == "postgresql" and driver is not None:
+            # psycopg parses binary results in C, twice as fast as text for 100k rows.
+            cursor = driver.cursor(binary=True)
+        else:
+            cursor = conn.connection.cursor()
         try:
             if many:
                 cursor.executemany(sql, params)
             else:
                 cursor.execute(sql, params)
             return list(cursor.fetchall()) if fetch else []
-        except dbapi.OperationalError as e:
-            raise StoreUnavailableError(
-                f"the database ({self.description}) is unavailable or busy; retry later"
-            ) from e
         except dbapi.Error as e:
-            raise DriftloopError(
-                f"unexpected database error on {self.description}; see the server log"
-            ) from e
+            raise self.translate_driver_error(e) from e
         finally:
             cursor.close()
+
+    def translate_driver_error(self, error: Exception) -> DriftloopError:
+        """The driftloop error for a driver (DBAPI) error raised outside SQLAlchemy."""
+        if isinstance(error, self.engine.dialect.loaded_dbapi.OperationalError):
+            return StoreUnavailableError(
+                f"the database ({self.description}) is unavailable or busy; retry later"
+            )
+        return DriftloopError(
+            f"unexpected database error on {self.description}; see the server log"
+        )
 
     def close(self) -> None:
         """Close every pooled connection; the object must not be used afterwards."""
@@ -190,7 +229,13 @@ def _create_sqlite(url: URL) -> SqlDatabase:
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
-        Path(url.database or "").expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        directory = Path(url.database or "").expanduser().resolve().parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreUnavailableError(
+                f"cannot create the directory {str(directory)!r} of the SQLite database"
+            ) from e
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _on_sqlite_connect)
@@ -219,9 +264,15 @@ def _on_sqlite_begin(conn: Connection) -> None:
 def _create_postgresql(url: URL) -> SqlDatabase:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    if url.drivername == "postgresql+psycopg" and importlib.util.find_spec("psycopg") is None:
-        raise MissingDependencyError("psycopg", "postgres")
-    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    connect_args: dict[str, Any] = {"connect_timeout": 10}
+    if url.drivername == "postgresql+psycopg":
+        if importlib.util.find_spec("psycopg") is None:
+            raise MissingDependencyError("psycopg", "postgres")
+        # No server-side prepared statements: after 5 executions psycopg would prepare a
+        # search and PostgreSQL would switch to a generic plan, blind to the selectivity of
+        # the filter values; measured 2x slower searches. Planning costs ~1 ms.
+        connect_args["prepare_threshold"] = None
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     return SqlDatabase(engine, describe_url(url))
 
 

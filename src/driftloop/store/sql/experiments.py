@@ -26,7 +26,6 @@ from driftloop.store.search import (
 from driftloop.store.sql import models
 from driftloop.store.sql.database import SqlDatabase
 from driftloop.store.sql.ids import now_ms, parse_experiment_id
-from driftloop.store.sql.run_loading import chunked
 from driftloop.store.sql.search_compiler import filter_experiments, order_experiments
 from driftloop.store.sql.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
@@ -115,13 +114,13 @@ class SqlExperimentStore(ExperimentStore):
         """Return the experiment; raises ``ExperimentNotFoundError`` when there is none."""
         with self._db.read() as conn:
             row = _require(conn, experiment_id)
-            return _load(conn, [row])[0]
+            return _load(self._db, conn, [row])[0]
 
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         """Return the experiment with this exact name (active or deleted), or None."""
         with self._db.read() as conn:
             row = _row_by_name(conn, name)
-            return None if row is None else _load(conn, [row])[0]
+            return None if row is None else _load(self._db, conn, [row])[0]
 
     def search_experiments(
         self,
@@ -150,7 +149,7 @@ class SqlExperimentStore(ExperimentStore):
         stmt = order_experiments(stmt, order_keys).limit(max_results + 1).offset(offset)
         with self._db.read() as conn:
             rows = conn.execute(stmt).all()
-            found = _load(conn, rows[:max_results])
+            found = _load(self._db, conn, rows[:max_results])
         next_token = encode_page_token(offset + max_results) if len(rows) > max_results else None
         return Page(tuple(found), next_token)
 
@@ -313,19 +312,20 @@ def _upsert_tags(db: SqlDatabase, conn: Connection, key: int, tags: Mapping[str,
     )
 
 
-def _load(conn: Connection, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[Experiment]:
+def _load(
+    db: SqlDatabase, conn: Connection, rows: Sequence[Row[*tuple[Any, ...]]]
+) -> list[Experiment]:
     """Experiments with their tags: one tag query for all ``rows``."""
     if not rows:
         return []
     table = models.experiment_tags.c
     tags: dict[int, dict[str, str]] = defaultdict(dict)
-    for chunk in chunked([row.experiment_id for row in rows]):
-        for key, name, value in conn.execute(
-            select(table.experiment_id, table.key, table.value).where(
-                table.experiment_id.in_(chunk)
-            )
-        ):
-            tags[key][name] = value
+    keys = [row.experiment_id for row in rows]
+    stmt = select(table.experiment_id, table.key, table.value).where(
+        db.in_values(table.experiment_id, keys)
+    )
+    for key, name, value in db.fetch_all(conn, stmt):
+        tags[key][name] = value
     return [
         Experiment(
             experiment_id=str(row.experiment_id),

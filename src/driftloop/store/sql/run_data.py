@@ -1,7 +1,8 @@
 """Bulk writes of what is logged to a run: params, tags, metric points and dataset inputs.
 
-Each function takes the open write transaction and issues one executemany per table, rows
-sorted by key so that concurrent writers lock in the same order. ``latest_metrics`` is
+Each function takes the open write transaction and issues one bulk statement per table (see
+:mod:`driftloop.store.sql.bulk`), rows sorted by key so that concurrent writers lock in the
+same order. ``latest_metrics`` is
 upserted in the same transaction with MLflow's rule: a point replaces the stored one when its
 ``(step, timestamp, value)`` is greater (higher step wins, then timestamp, then value; NaN never
 wins a tie).
@@ -18,7 +19,7 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 from driftloop.entities import RUN_NAME_TAG, DatasetInput, Metric, Param, RunTag
 from driftloop.errors import ParamOverwriteError
 from driftloop.store.sql import models
-from driftloop.store.sql.bulk import BulkInsert
+from driftloop.store.sql.bulk import BulkInsert, CopyRows
 from driftloop.store.sql.database import SqlDatabase
 
 
@@ -73,9 +74,22 @@ def upsert_tags(db: SqlDatabase, conn: Connection, run_id: str, tags: dict[str, 
 
 
 def write_metrics(
-    db: SqlDatabase, conn: Connection, run_id: str, metrics: Sequence[Metric]
+    db: SqlDatabase,
+    conn: Connection,
+    run_id: str,
+    metrics: Sequence[Metric],
+    *,
+    use_copy: bool = True,
 ) -> None:
-    """Insert the points (an identical point is stored once) and advance ``latest_metrics``."""
+    """Insert the points (an identical point is stored once) and advance ``latest_metrics``.
+
+    On PostgreSQL with ``use_copy`` the points go through ``COPY``, which cannot skip a point
+    already stored: then :class:`DuplicateRowsError` aborts the transaction, and the caller
+    retries it with ``use_copy=False`` (INSERT ... ON CONFLICT DO NOTHING).
+
+    Raises:
+        DuplicateRowsError: ``use_copy`` on PostgreSQL and a point is already stored.
+    """
     rows = []
     latest: dict[str, tuple[int, int, float]] = {}
     for metric in metrics:
@@ -87,8 +101,11 @@ def write_metrics(
         # Tuple comparison; a NaN value compares False both ways, so it never wins a tie.
         if current is None or point > current:
             latest[key] = point
-    rows.sort(key=_metric_order)
-    _INSERT_METRICS.execute(db, conn, rows)
+    rows.sort()  # by key, step, timestamp: lock order, B-tree locality; duplicates adjacent
+    if use_copy and db.dialect == "postgresql" and _unique_points(rows):
+        _COPY_METRICS.execute(db, conn, rows)
+    else:
+        _INSERT_METRICS.execute(db, conn, rows)
     _UPSERT_LATEST.execute(
         db,
         conn,
@@ -99,8 +116,9 @@ def write_metrics(
     )
 
 
-def _metric_order(row: tuple[str, str, int, int, bool, float]) -> tuple[str, int, int]:
-    return row[1], row[2], row[3]
+def _unique_points(rows: Sequence[tuple[str, str, int, int, bool, float]]) -> bool:
+    """True when no two (sorted) rows are the same point, so COPY would not conflict itself."""
+    return all(rows[i] != rows[i - 1] for i in range(1, len(rows)))
 
 
 def _newer_point(insert: Any) -> ColumnElement[bool]:
@@ -133,6 +151,11 @@ _INSERT_METRICS = BulkInsert(
     models.metrics,
     ("run_id", "key", "step", "timestamp", "is_nan", "value"),
     lambda insert: insert.on_conflict_do_nothing(),
+)
+_COPY_METRICS = CopyRows(
+    models.metrics,
+    ("run_id", "key", "step", "timestamp", "is_nan", "value"),
+    ("varchar", "varchar", "int8", "int8", "bool", "float8"),
 )
 _UPSERT_LATEST = BulkInsert(
     models.latest_metrics,

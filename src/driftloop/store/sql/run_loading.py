@@ -1,16 +1,28 @@
 """Build :class:`Run` entities from rows: one query per table for a whole page of runs.
 
-A page's params, tags, latest metrics and dataset inputs are read with ``run_id IN (...)``
-(in chunks that stay under SQLite's bound-parameter limit), never one query per run.
+A page's params, tags and latest metrics are read with one query per table (one ``UNION ALL``
+on PostgreSQL) and its dataset inputs with one more (two with input tags), each with
+``run_id IN (<the page's ids>)`` bound as one array parameter: never one query per run.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Double,
+    Row,
+    Text,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from driftloop.entities import (
     Dataset,
@@ -23,13 +35,9 @@ from driftloop.entities import (
     RunInputs,
     RunStatus,
 )
+from driftloop.errors import RunNotActiveError, RunNotFoundError
 from driftloop.store.sql import models
 from driftloop.store.sql.database import SqlDatabase
-
-_T = TypeVar("_T")
-
-IN_CHUNK_SIZE = 5000
-"""Run ids per ``IN (...)`` list (SQLite >= 3.32 allows 32766 bound parameters)."""
 
 NAN = float("nan")
 
@@ -69,27 +77,13 @@ def load_runs(db: SqlDatabase, conn: Connection, infos: Sequence[RunInfo]) -> li
     params: dict[str, dict[str, str]] = defaultdict(dict)
     tags: dict[str, dict[str, str]] = defaultdict(dict)
     latest: dict[str, dict[str, Metric]] = defaultdict(dict)
-    for chunk in chunked(run_ids):
-        for run_id, key, value in db.fetch_all(
-            conn,
-            select(models.params.c.run_id, models.params.c.key, models.params.c.value).where(
-                models.params.c.run_id.in_(chunk)
-            ),
-        ):
-            params[run_id][key] = value
-        for run_id, key, value in db.fetch_all(
-            conn,
-            select(models.tags.c.run_id, models.tags.c.key, models.tags.c.value).where(
-                models.tags.c.run_id.in_(chunk)
-            ),
-        ):
-            tags[run_id][key] = value
-        lm = models.latest_metrics.c
-        for run_id, key, value, timestamp, step in db.fetch_all(
-            conn,
-            select(lm.run_id, lm.key, lm.value, lm.timestamp, lm.step).where(lm.run_id.in_(chunk)),
-        ):
-            latest[run_id][key] = Metric(key, NAN if value is None else value, timestamp, step)
+    for kind, run_id, key, text, number, timestamp, step in _keyed_rows(db, conn, run_ids):
+        if kind == _PARAM:
+            params[run_id][key] = text
+        elif kind == _TAG:
+            tags[run_id][key] = text
+        else:
+            latest[run_id][key] = Metric(key, NAN if number is None else number, timestamp, step)
     inputs = _load_inputs(db, conn, run_ids)
     return [
         Run(
@@ -105,6 +99,40 @@ def load_runs(db: SqlDatabase, conn: Connection, infos: Sequence[RunInfo]) -> li
     ]
 
 
+_PARAM, _TAG, _METRIC = 0, 1, 2
+
+
+def _keyed_rows(db: SqlDatabase, conn: Connection, run_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Params, tags and latest metrics of ``run_ids``.
+
+    Rows are ``(kind, run_id, key, text value, numeric value, timestamp, step)``. On
+    PostgreSQL one ``UNION ALL`` saves two round trips; in-process SQLite is faster with
+    three plain queries.
+    """
+    p, t, lm = models.params.c, models.tags.c, models.latest_metrics.c
+    no_text, no_number, no_int = cast(null(), Text), cast(null(), Double), cast(null(), BigInteger)
+    selects = (
+        select(
+            literal_column(str(_PARAM)), p.run_id, p.key, p.value, no_number, no_int, no_int
+        ).where(db.in_values(p.run_id, run_ids)),
+        select(
+            literal_column(str(_TAG)), t.run_id, t.key, t.value, no_number, no_int, no_int
+        ).where(db.in_values(t.run_id, run_ids)),
+        select(
+            literal_column(str(_METRIC)),
+            lm.run_id,
+            lm.key,
+            no_text,
+            lm.value,
+            lm.timestamp,
+            lm.step,
+        ).where(db.in_values(lm.run_id, run_ids)),
+    )
+    if db.dialect == "postgresql":
+        return db.fetch_all(conn, union_all(*selects))
+    return [row for stmt in selects for row in db.fetch_all(conn, stmt)]
+
+
 def _sorted(items: dict[str, Any] | None) -> dict[str, Any]:
     return dict(sorted(items.items())) if items else {}
 
@@ -114,36 +142,32 @@ def _load_inputs(
 ) -> dict[str, list[DatasetInput]]:
     inputs, datasets, input_tags = models.inputs.c, models.datasets.c, models.input_tags.c
     found: dict[str, list[tuple[int, Dataset]]] = defaultdict(list)
-    for chunk in chunked(run_ids):
-        stmt = (
-            select(
-                inputs.run_id,
-                inputs.input_id,
-                datasets.name,
-                datasets.digest,
-                datasets.source_type,
-                datasets.source,
-                datasets.dataset_schema,
-                datasets.dataset_profile,
-            )
-            .join(models.datasets, datasets.dataset_id == inputs.dataset_id)
-            .where(inputs.run_id.in_(chunk))
-            .order_by(inputs.input_id)
+    stmt = (
+        select(
+            inputs.run_id,
+            inputs.input_id,
+            datasets.name,
+            datasets.digest,
+            datasets.source_type,
+            datasets.source,
+            datasets.dataset_schema,
+            datasets.dataset_profile,
         )
-        for run_id, input_id, *fields in db.fetch_all(conn, stmt):
-            found[run_id].append((input_id, Dataset(*fields)))
+        .join(models.datasets, datasets.dataset_id == inputs.dataset_id)
+        .where(db.in_values(inputs.run_id, run_ids))
+        .order_by(inputs.input_id)
+    )
+    for run_id, input_id, *fields in db.fetch_all(conn, stmt):
+        found[run_id].append((input_id, Dataset(*fields)))
     if not found:
         return {}
     input_ids = [input_id for pairs in found.values() for input_id, _ in pairs]
     tags_by_input: dict[int, dict[str, str]] = defaultdict(dict)
-    for id_chunk in chunked(input_ids):
-        for input_id, key, value in db.fetch_all(
-            conn,
-            select(input_tags.input_id, input_tags.key, input_tags.value).where(
-                input_tags.input_id.in_(id_chunk)
-            ),
-        ):
-            tags_by_input[input_id][key] = value
+    stmt = select(input_tags.input_id, input_tags.key, input_tags.value).where(
+        db.in_values(input_tags.input_id, input_ids)
+    )
+    for input_id, key, value in db.fetch_all(conn, stmt):
+        tags_by_input[input_id][key] = value
     return {
         run_id: [
             DatasetInput(dataset, _sorted(tags_by_input.get(input_id)))
@@ -153,7 +177,24 @@ def _load_inputs(
     }
 
 
-def chunked(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
-    """Split ``items`` into slices of at most :data:`IN_CHUNK_SIZE` for ``IN (...)`` lists."""
-    for start in range(0, len(items), IN_CHUNK_SIZE):
-        yield items[start : start + IN_CHUNK_SIZE]
+def run_row(conn: Connection, run_id: str) -> Row[*tuple[Any, ...]] | None:
+    """The ``runs`` row (:data:`RUN_COLUMNS`) of ``run_id``, or None."""
+    return conn.execute(select(*RUN_COLUMNS).where(models.runs.c.run_id == run_id)).one_or_none()
+
+
+def require_run(conn: Connection, run_id: str) -> Row[*tuple[Any, ...]]:
+    """The ``runs`` row of ``run_id``; raises ``RunNotFoundError`` when there is none."""
+    row = run_row(conn, run_id)
+    if row is None:
+        raise RunNotFoundError(f"run with id={run_id!r} not found")
+    return row
+
+
+def require_active_run(conn: Connection, run_id: str) -> Row[*tuple[Any, ...]]:
+    """The row of an active run; raises ``RunNotFoundError``/``RunNotActiveError``."""
+    row = require_run(conn, run_id)
+    if row.lifecycle_stage != LifecycleStage.ACTIVE:
+        raise RunNotActiveError(
+            f"run {run_id!r} is deleted; restore it before logging to it", field="run_id"
+        )
+    return row

@@ -30,11 +30,18 @@ from driftloop.errors import (
     RunNotFoundError,
 )
 from driftloop.store.base import SEARCH_MAX_RESULTS_DEFAULT, RunStore
-from driftloop.store.search import decode_page_token, encode_page_token
 from driftloop.store.sql import models, run_data
+from driftloop.store.sql.bulk import DuplicateRowsError
 from driftloop.store.sql.database import SqlDatabase
 from driftloop.store.sql.ids import new_run_id, now_ms, parse_experiment_id
-from driftloop.store.sql.run_loading import RUN_COLUMNS, load_runs, run_info_from_row
+from driftloop.store.sql.metric_history import read_metric_history
+from driftloop.store.sql.run_loading import (
+    load_runs,
+    require_active_run,
+    require_run,
+    run_info_from_row,
+    run_row,
+)
 from driftloop.store.sql.run_names import generate_run_name
 from driftloop.store.sql.run_search import search_runs
 from driftloop.store.sql.validation import (
@@ -47,7 +54,6 @@ from driftloop.store.sql.validation import (
 )
 
 USER_TAG = "mlflow.user"
-_NAN = float("nan")
 
 
 class SqlRunStore(RunStore):
@@ -76,7 +82,7 @@ class SqlRunStore(RunStore):
         start = now_ms() if start_time is None else start_time
         with self._db.write() as conn:
             experiment = _active_experiment(conn, experiment_id)
-            if parent_run_id is not None and _run_row(conn, parent_run_id) is None:
+            if parent_run_id is not None and run_row(conn, parent_run_id) is None:
                 raise RunNotFoundError(f"parent run with id={parent_run_id!r} not found")
             artifact_uri = f"{experiment.artifact_location.rstrip('/')}/{run_id}/artifacts"
             conn.execute(
@@ -111,7 +117,7 @@ class SqlRunStore(RunStore):
     def get_run(self, run_id: str) -> Run:
         """Return the run with its latest metrics, params, tags and inputs."""
         with self._db.read() as conn:
-            row = _require_run(conn, run_id)
+            row = require_run(conn, run_id)
             return load_runs(self._db, conn, [run_info_from_row(row)])[0]
 
     def update_run_info(
@@ -137,19 +143,19 @@ class SqlRunStore(RunStore):
                 "run", run_id, run_name, MAX_TAG_VALUE_LENGTH, "run_name"
             )
         with self._db.write() as conn:
-            _require_active_run(conn, run_id)
+            require_active_run(conn, run_id)
             if values:
                 conn.execute(
                     update(models.runs).where(models.runs.c.run_id == run_id).values(**values)
                 )
             if run_name is not None:
                 run_data.upsert_tags(self._db, conn, run_id, {RUN_NAME_TAG: run_name})
-            return run_info_from_row(_require_run(conn, run_id))
+            return run_info_from_row(require_run(conn, run_id))
 
     def delete_run(self, run_id: str) -> None:
         """Soft-delete the run (a no-op for a deleted run)."""
         with self._db.write() as conn:
-            row = _require_run(conn, run_id)
+            row = require_run(conn, run_id)
             if row.lifecycle_stage == LifecycleStage.DELETED:
                 return
             conn.execute(
@@ -161,7 +167,7 @@ class SqlRunStore(RunStore):
     def restore_run(self, run_id: str) -> None:
         """Undo a soft delete (a no-op for an active run)."""
         with self._db.write() as conn:
-            _require_run(conn, run_id)
+            require_run(conn, run_id)
             conn.execute(
                 update(models.runs)
                 .where(models.runs.c.run_id == run_id)
@@ -185,20 +191,35 @@ class SqlRunStore(RunStore):
         server truncates it; driftloop's REST layer does that before calling the store).
         """
         validate_batch(metrics, params, tags)
+        try:
+            self._write_batch(run_id, metrics, params, tags, use_copy=True)
+        except DuplicateRowsError:
+            # Some point was already stored (a retried batch): redo it with ON CONFLICT.
+            self._write_batch(run_id, metrics, params, tags, use_copy=False)
+
+    def _write_batch(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric],
+        params: Sequence[Param],
+        tags: Sequence[RunTag],
+        *,
+        use_copy: bool,
+    ) -> None:
         with self._db.write() as conn:
-            _require_active_run(conn, run_id)
+            require_active_run(conn, run_id)
             if params:
                 run_data.write_params(self._db, conn, run_id, params)
             if tags:
                 run_data.write_tags(self._db, conn, run_id, tags)
             if metrics:
-                run_data.write_metrics(self._db, conn, run_id, metrics)
+                run_data.write_metrics(self._db, conn, run_id, metrics, use_copy=use_copy)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove a tag; raises ``NotFoundError`` if it is not set."""
         validate_key("tag", key, "key")
         with self._db.write() as conn:
-            _require_active_run(conn, run_id)
+            require_active_run(conn, run_id)
             table = models.tags
             deleted = conn.execute(
                 delete(table).where(table.c.run_id == run_id, table.c.key == key)
@@ -211,7 +232,7 @@ class SqlRunStore(RunStore):
         for dataset_input in datasets:
             validate_dataset_input(dataset_input)
         with self._db.write() as conn:
-            row = _require_active_run(conn, run_id)
+            row = require_active_run(conn, run_id)
             if datasets:
                 run_data.write_inputs(self._db, conn, run_id, row.experiment_id, datasets)
 
@@ -231,39 +252,7 @@ class SqlRunStore(RunStore):
             InvalidParameterError: ``max_results`` is not a positive integer.
             InvalidPageTokenError: The page token is invalid.
         """
-        if max_results is not None and (
-            isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1
-        ):
-            raise InvalidParameterError(
-                f"max_results must be a positive integer, got {max_results!r}",
-                field="max_results",
-            )
-        offset = decode_page_token(page_token)
-        m = models.metrics.c
-        stmt = (
-            select(m.step, m.timestamp, m.value, m.is_nan)
-            .where(m.run_id == run_id, m.key == key)
-            .order_by(m.step, m.timestamp, m.is_nan, m.value)
-        )
-        if max_results is not None:
-            stmt = stmt.limit(max_results + 1)
-        if offset:
-            stmt = stmt.offset(offset)
-        with self._db.read() as conn:
-            rows = self._db.fetch_all(conn, stmt)
-            if not rows:
-                _require_run(conn, run_id)
-        next_token = None
-        if max_results is not None and len(rows) > max_results:
-            rows = rows[:max_results]
-            next_token = encode_page_token(offset + max_results)
-        points = tuple(
-            [
-                Metric(key, _NAN if nan else value, timestamp, step)
-                for step, timestamp, value, nan in rows
-            ]
-        )
-        return Page(points, next_token)
+        return read_metric_history(self._db, run_id, key, max_results, page_token)
 
     def search_runs(
         self,
@@ -332,25 +321,5 @@ def _active_experiment(conn: Connection, experiment_id: str) -> Row[*tuple[Any, 
         raise RunNotActiveError(
             f"experiment {experiment_id!r} is deleted; restore it before creating runs in it",
             field="experiment_id",
-        )
-    return row
-
-
-def _run_row(conn: Connection, run_id: str) -> Row[*tuple[Any, ...]] | None:
-    return conn.execute(select(*RUN_COLUMNS).where(models.runs.c.run_id == run_id)).one_or_none()
-
-
-def _require_run(conn: Connection, run_id: str) -> Row[*tuple[Any, ...]]:
-    row = _run_row(conn, run_id)
-    if row is None:
-        raise RunNotFoundError(f"run with id={run_id!r} not found")
-    return row
-
-
-def _require_active_run(conn: Connection, run_id: str) -> Row[*tuple[Any, ...]]:
-    row = _require_run(conn, run_id)
-    if row.lifecycle_stage != LifecycleStage.ACTIVE:
-        raise RunNotActiveError(
-            f"run {run_id!r} is deleted; restore it before logging to it", field="run_id"
         )
     return row

@@ -14,6 +14,7 @@ SQLite's ``LIKE`` ignores case, so a case-sensitive ``LIKE`` becomes ``GLOB`` th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
@@ -106,8 +107,21 @@ def _like(
     return column.like(pattern) if case_sensitive else column.ilike(pattern)
 
 
-Joined = dict[tuple[str, str], ColumnElement[Any]]
-"""The value column of each ``(entity_type, key)`` a filter inner-joined, for reuse."""
+@dataclass(slots=True)
+class JoinedValue:
+    """The value column of a filter's inner join, and whether it can still be NULL.
+
+    Only a metric joined for ``!=`` alone can be NULL (a NaN latest value). A column that
+    cannot be NULL is ordered without ``NULLS LAST``, so the database may read it in the
+    order of the ``(key, value)`` index and stop at the page size.
+    """
+
+    column: ColumnElement[Any]
+    nullable: bool
+
+
+Joined = dict[tuple[str, str], JoinedValue]
+"""The value of each ``(entity_type, key)`` a filter inner-joined, for reuse by the order."""
 
 _RUN_KEYED_TABLES = {
     "metric": models.latest_metrics,
@@ -177,8 +191,12 @@ def order_runs(
             reused = joined.get((key.entity_type, key.key))
             if reused is None:
                 stmt, column = _outer_value(stmt, table, runs.run_id, key.key)
+            elif not reused.nullable:
+                column = reused.column
+                stmt = stmt.order_by(column.asc() if key.ascending else column.desc())
+                continue
             else:
-                column = reused
+                column = reused.column
         elif key.entity_type == "attribute":
             column = _attribute(_RUN_ATTRIBUTES, key.key, "runs")
         else:
@@ -242,12 +260,14 @@ def _filter_keyed(
     if clause.comparator in {"IS NULL", "IS NOT NULL"}:
         present = exists().where(_owner_column(table) == owner, table.c.key == clause.key)
         return stmt.where(present if clause.comparator == "IS NOT NULL" else ~present)
-    value = joined.get((clause.entity_type, clause.key))
-    if value is not None:
-        return stmt.where(_keyed_condition(table, value, clause, dialect))
+    nullable = table is models.latest_metrics and clause.comparator == "!="
+    joined_value = joined.get((clause.entity_type, clause.key))
+    if joined_value is not None:
+        joined_value.nullable = joined_value.nullable and nullable
+        return stmt.where(_keyed_condition(table, joined_value.column, clause, dialect))
     alias = table.alias()
-    value = joined[(clause.entity_type, clause.key)] = alias.c.value
-    condition = _keyed_condition(table, value, clause, dialect)
+    joined[(clause.entity_type, clause.key)] = JoinedValue(alias.c.value, nullable)
+    condition = _keyed_condition(table, alias.c.value, clause, dialect)
     on = and_(_owner_column(alias) == owner, alias.c.key == clause.key, condition)
     return stmt.join_from(_owner_table(owner), alias, on)
 

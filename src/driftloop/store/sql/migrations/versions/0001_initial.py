@@ -94,9 +94,11 @@ def upgrade() -> None:
             **_NO_ROWID,
         )
         op.create_index(f"ix_{table}_key_value_prefix", table, ["key", _VALUE_PREFIX])
+        _create_key_value_statistics(table)
     op.create_table(
         "metrics",
-        _run_id("metrics", primary_key=True),
+        # No foreign key: it costs as much as the insert (see driftloop.store.sql.models).
+        sa.Column("run_id", sa.String(32), primary_key=True),
         sa.Column("key", sa.String(250), primary_key=True),
         sa.Column("step", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("timestamp", sa.BigInteger, primary_key=True, autoincrement=False),
@@ -119,6 +121,22 @@ def upgrade() -> None:
     )
     op.create_index("ix_latest_metrics_key_value", "latest_metrics", ["key", "value"])
     _create_dataset_tables()
+
+
+def _create_key_value_statistics(table: str) -> None:
+    """PostgreSQL >= 14: joint statistics of key and value prefix.
+
+    Without them the planner multiplies the selectivities of ``key = 'lr'`` and
+    ``substr(value, 1, 200) = '0.01'`` as if independent, underestimates the rows a param
+    filter matches by ~5x and picks nested loops that probe every candidate run.
+    """
+    bind = op.get_bind()
+    version = bind.dialect.server_version_info or (0,)
+    if bind.dialect.name == "postgresql" and version >= (14,):
+        op.execute(
+            f"CREATE STATISTICS st_{table}_key_value_prefix (mcv, dependencies) "
+            f"ON key, substr(value, 1, 200) FROM {table}"
+        )
 
 
 def _create_dataset_tables() -> None:

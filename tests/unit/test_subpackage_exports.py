@@ -1,0 +1,69 @@
+"""Each public subpackage's ``__all__`` lists exactly its public names, and they all exist."""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+import pytest
+
+EXPECTED = {
+    "driftloop.entities": {
+        "PARENT_RUN_ID_TAG",
+        "RUN_NAME_TAG",
+        "Dataset",
+        "DatasetInput",
+        "Experiment",
+        "FileInfo",
+        "LifecycleStage",
+        "Metric",
+        "Page",
+        "Param",
+        "Run",
+        "RunData",
+        "RunInfo",
+        "RunInputs",
+        "RunStatus",
+        "RunTag",
+        "ViewType",
+    },
+    "driftloop.testing": {
+        "FORGED_PAGE_TOKEN",
+        "T0",
+        "ArtifactRepositoryContract",
+        "ExperimentStoreContract",
+        "RunMetricContract",
+        "RunSearchContract",
+        "RunSearchOrderContract",
+        "RunStoreContract",
+        "TrackingStoreContract",
+        "collect_pages",
+        "now_ms",
+        "temporary_postgres_database",
+        "unique_name",
+        "wait_next_millisecond",
+    },
+    "driftloop.store.search": {
+        "Clause",
+        "OrderKey",
+        "decode_page_token",
+        "encode_page_token",
+        "parse_order_by",
+        "parse_search_filter",
+    },
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(EXPECTED))
+def test_all_is_exactly_the_public_names(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    assert set(module.__all__) == EXPECTED[module_name]
+    assert len(module.__all__) == len(EXPECTED[module_name])
+    for name in module.__all__:
+        assert hasattr(module, name), name
+    public = {
+        name
+        for name in dir(module)
+        if not name.startswith("_") and not isinstance(getattr(module, name), types.ModuleType)
+    }
+    assert public <= set(module.__all__)
