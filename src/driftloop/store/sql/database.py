@@ -264,14 +264,18 @@ def _on_sqlite_begin(conn: Connection) -> None:
 def _create_postgresql(url: URL) -> SqlDatabase:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    connect_args: dict[str, Any] = {"connect_timeout": 10}
-    if url.drivername == "postgresql+psycopg":
-        if importlib.util.find_spec("psycopg") is None:
-            raise MissingDependencyError("psycopg", "postgres")
-        # No server-side prepared statements: after 5 executions psycopg would prepare a
-        # search and PostgreSQL would switch to a generic plan, blind to the selectivity of
-        # the filter values; measured 2x slower searches. Planning costs ~1 ms.
-        connect_args["prepare_threshold"] = None
+    if url.drivername != "postgresql+psycopg":
+        # The bulk paths use psycopg 3's COPY and binary cursors.
+        raise UnsupportedUriError(
+            f"PostgreSQL database driver {url.drivername!r} is not supported; use postgresql:// "
+            "or postgresql+psycopg:// (psycopg 3)"
+        )
+    if importlib.util.find_spec("psycopg") is None:
+        raise MissingDependencyError("psycopg", "postgres")
+    # No server-side prepared statements: after 5 executions psycopg would prepare a search
+    # and PostgreSQL would switch to a generic plan, blind to the selectivity of the filter
+    # values; measured 2x slower searches. Planning costs ~1 ms.
+    connect_args = {"connect_timeout": 10, "prepare_threshold": None}
     engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     return SqlDatabase(engine, describe_url(url))
 

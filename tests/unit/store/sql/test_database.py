@@ -82,7 +82,9 @@ def test_read_transaction_does_not_block_writers(sqlite_stores: SqlStores, sqlit
         other.close()
 
 
-@pytest.mark.parametrize("uri", ["mysql://u@h/db", "mongodb://h/db", "not a uri"])
+@pytest.mark.parametrize(
+    "uri", ["mysql://u@h/db", "mongodb://h/db", "not a uri", "postgresql+psycopg2://u@h/db"]
+)
 def test_unsupported_uris(uri: str) -> None:
     with pytest.raises(UnsupportedUriError, match="database"):
         create_database(uri)
