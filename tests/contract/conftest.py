@@ -8,21 +8,16 @@ cases are skipped locally and fail in CI (``CI=true``): CI must never skip them 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from driftloop.store.base import ExperimentStore, RunStore
 from driftloop.store.sql import SqlStores, open_sql_stores
-from driftloop.testing import temporary_postgres_database
+from driftloop.testing import postgres_base_url, require_postgres, temporary_postgres_database
 
-POSTGRES_BASE_URL = os.environ.get(
-    "DRIFTLOOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_BASE_URL = postgres_base_url()
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -31,24 +26,10 @@ BACKENDS = [
 ]
 
 
-def _require_postgres(url: str) -> None:
-    engine = create_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = f"PostgreSQL is unreachable at {engine.url!r}: {type(exc.orig).__name__}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true: the postgres contract tests must run)")
-        pytest.skip(f"{reason}; start it or set DRIFTLOOP_TEST_POSTGRES_URL")
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def postgres_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStores]:
     """Stores over one fresh PostgreSQL database, shared by the whole session."""
-    _require_postgres(POSTGRES_BASE_URL)
+    require_postgres(POSTGRES_BASE_URL)
     artifact_root = tmp_path_factory.mktemp("postgres-artifacts")
     with temporary_postgres_database(POSTGRES_BASE_URL) as url:
         stores = open_sql_stores(url, default_artifact_root=artifact_root.as_uri())

@@ -39,6 +39,8 @@ EXPECTED = {
         "TrackingStoreContract",
         "collect_pages",
         "now_ms",
+        "postgres_base_url",
+        "require_postgres",
         "temporary_postgres_database",
         "unique_name",
         "wait_next_millisecond",

@@ -16,7 +16,11 @@ from driftloop.testing.helpers import (
     wait_next_millisecond,
 )
 from driftloop.testing.metric_contract import RunMetricContract
-from driftloop.testing.postgres import temporary_postgres_database
+from driftloop.testing.postgres import (
+    postgres_base_url,
+    require_postgres,
+    temporary_postgres_database,
+)
 from driftloop.testing.run_contract import RunStoreContract
 from driftloop.testing.search_contract import RunSearchContract
 from driftloop.testing.search_order_contract import RunSearchOrderContract
@@ -34,6 +38,8 @@ __all__ = [
     "TrackingStoreContract",
     "collect_pages",
     "now_ms",
+    "postgres_base_url",
+    "require_postgres",
     "temporary_postgres_database",
     "unique_name",
     "wait_next_millisecond",

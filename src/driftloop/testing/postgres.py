@@ -13,10 +13,38 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 _UNSAFE = re.compile(r"[^a-z0-9_]")
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_base_url() -> str:
+    """The server tests use: ``$DRIFTLOOP_TEST_POSTGRES_URL`` or the local default."""
+    return os.environ.get("DRIFTLOOP_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def require_postgres(base_url: str) -> None:
+    """Skip the calling test when the server is unreachable, or fail it when ``CI=true``.
+
+    CI must never skip the PostgreSQL tests silently, so there an unreachable server is a
+    failure; on a developer's machine it is a skip that says how to fix it.
+    """
+    engine = create_engine(base_url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = f"PostgreSQL is unreachable at {engine.url!r}: {type(exc.orig).__name__}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: the PostgreSQL tests must run)")
+        pytest.skip(f"{reason}; start it or set DRIFTLOOP_TEST_POSTGRES_URL")
+    finally:
+        engine.dispose()
 
 
 def _database_name(label: str) -> str:

@@ -7,40 +7,21 @@ PostgreSQL tests are marked ``postgres``. When the server at ``DRIFTLOOP_TEST_PO
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from driftloop.store.sql import SqlStores, open_sql_stores
-from driftloop.testing import temporary_postgres_database
+from driftloop.testing import postgres_base_url, require_postgres, temporary_postgres_database
 
-POSTGRES_BASE_URL = os.environ.get(
-    "DRIFTLOOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def _require_postgres() -> None:
-    engine = create_engine(POSTGRES_BASE_URL, connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = f"PostgreSQL is unreachable at {engine.url!r}: {type(exc.orig).__name__}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true: the postgres tests must run)")
-        pytest.skip(f"{reason}; start it or set DRIFTLOOP_TEST_POSTGRES_URL")
-    finally:
-        engine.dispose()
+POSTGRES_BASE_URL = postgres_base_url()
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped after the test."""
-    _require_postgres()
+    require_postgres(POSTGRES_BASE_URL)
     with temporary_postgres_database(POSTGRES_BASE_URL, label="sqlunit") as url:
         yield url
 
@@ -74,7 +55,7 @@ def sqlite_stores(sqlite_url: str, artifact_root: str) -> Iterator[SqlStores]:
 @pytest.fixture(scope="session")
 def postgres_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStores]:
     """Stores over one PostgreSQL database shared by the session (tests use unique names)."""
-    _require_postgres()
+    require_postgres(POSTGRES_BASE_URL)
     artifact_root = tmp_path_factory.mktemp("pg-artifacts").as_uri()
     with temporary_postgres_database(POSTGRES_BASE_URL, label="sqlunit") as url:
         yield from _open(url, artifact_root)
