@@ -124,7 +124,14 @@ class SqlDatabase:
         params = compiled.construct_params()
         names = compiled.positiontup
         args: Any = params if names is None else tuple(params[name] for name in names)
-        return self.driver_execute(conn, compiled.string, args, fetch=True)
+        sql = compiled.string
+        if self.dialect == "postgresql":
+            # psycopg dumps a list in text format with a regex per element (~5 ms for the
+            # 1000 run ids of a page); in binary format it costs a tenth of that.
+            for name, value in params.items():
+                if isinstance(value, list):
+                    sql = sql.replace(f"%({name})s", f"%({name})b")
+        return self.driver_execute(conn, sql, args, fetch=True)
 
     def driver_execute(
         self, conn: Connection, sql: str, params: Any, *, many: bool = False, fetch: bool = False
