@@ -227,6 +227,9 @@ def render_markdown(report: Report) -> str:
 
 def write_json(report: Report, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if path.parent.name == ".out" and not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")  # results are machine-specific
     path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
