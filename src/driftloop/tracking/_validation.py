@@ -9,8 +9,8 @@ from typing import TypeVar
 
 from driftloop.entities import RunStatus, ViewType
 from driftloop.errors import InvalidParameterError
+from driftloop.store.validation import validate_key
 
-MAX_KEY_LENGTH = 250
 _E = TypeVar("_E", RunStatus, ViewType)
 
 
@@ -39,19 +39,13 @@ def require_name(value: object, argument: str) -> str:
     return value
 
 
-def require_key(value: object, argument: str = "key") -> str:
-    """Return a metric, param or tag key: a non-empty string of at most 250 characters."""
-    if not isinstance(value, str) or not value:
-        raise InvalidParameterError(
-            f"{argument} must be a non-empty string, got {value!r}", field=argument
-        )
-    if len(value) > MAX_KEY_LENGTH:
-        raise InvalidParameterError(
-            f"{argument} {value[:40]!r}... is {len(value)} characters long; "
-            f"the limit is {MAX_KEY_LENGTH}",
-            field=argument,
-        )
-    return value
+def require_key(value: object, argument: str = "key", kind: str = "metric") -> str:
+    """Return a metric, param or tag key, checked by the rules every store enforces.
+
+    Checking here, not only in the store, makes a bad key fail at the call that logged it,
+    even for metrics that the background batcher writes later.
+    """
+    return validate_key(kind, value, argument)
 
 
 def metric_value(value: object, key: str) -> float:
@@ -89,7 +83,9 @@ def string_mapping(values: Mapping[str, object] | None, argument: str) -> dict[s
         raise InvalidParameterError(
             f"{argument} must be a mapping, got {type(values).__name__}", field=argument
         )
-    return {require_key(key, f"{argument} key"): string_value(v) for key, v in values.items()}
+    return {
+        validate_key(argument, key, f"{argument} key"): string_value(v) for key, v in values.items()
+    }
 
 
 def id_list(values: str | Sequence[str], argument: str) -> list[str]:

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 from driftloop.entities import Metric
 from driftloop.errors import DriftloopError, MetricFlushError
+from driftloop.store.validation import MAX_METRICS_PER_BATCH
 
-BATCH_SIZE = 1000
+BATCH_SIZE = MAX_METRICS_PER_BATCH
 FLUSH_INTERVAL_SECONDS = 0.1
 MAX_PENDING_PER_RUN = 100_000
 

@@ -228,7 +228,7 @@ class Client:
         """
         self._runs.log_batch(
             check.require_id(run_id, "run_id"),
-            params=[Param(check.require_key(key), check.string_value(value))],
+            params=[Param(check.require_key(key, kind="param"), check.string_value(value))],
         )
 
     def log_metric(
@@ -266,12 +266,14 @@ class Client:
         """Set (or overwrite) a run tag; the value is stored as text."""
         self._runs.log_batch(
             check.require_id(run_id, "run_id"),
-            tags=[RunTag(check.require_key(key), check.string_value(value))],
+            tags=[RunTag(check.require_key(key, kind="tag"), check.string_value(value))],
         )
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove a run tag; raises ``NotFoundError`` if it is not set."""
-        self._runs.delete_tag(check.require_id(run_id, "run_id"), check.require_key(key))
+        self._runs.delete_tag(
+            check.require_id(run_id, "run_id"), check.require_key(key, kind="tag")
+        )
 
     def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
         """Record the datasets a run consumed."""

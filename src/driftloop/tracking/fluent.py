@@ -34,6 +34,7 @@ from driftloop.entities import (
 )
 from driftloop.errors import AlreadyExistsError, ConflictError, InvalidParameterError
 from driftloop.store.base import SEARCH_MAX_RESULTS_DEFAULT
+from driftloop.store.validation import MAX_PARAMS_PER_BATCH, MAX_TAGS_PER_BATCH
 from driftloop.tracking import _validation as check
 from driftloop.tracking import run_stack as runs
 from driftloop.tracking.batching import get_batcher
@@ -45,7 +46,6 @@ from driftloop.tracking.run_stack import ActiveRun
 EXPERIMENT_NAME_ENV = "DRIFTLOOP_EXPERIMENT_NAME"
 DEFAULT_EXPERIMENT_ID = "0"
 DATASET_CONTEXT_TAG = "mlflow.data.context"
-_MAX_PARAMS_PER_BATCH = 100
 
 _experiment_lock = threading.Lock()
 _active_experiment: tuple[str, str] | None = None  # (tracking URI, experiment id)
@@ -143,8 +143,8 @@ def log_params(params: Mapping[str, Any]) -> None:
     """Log several hyper-parameters of the active run."""
     items = [Param(k, v) for k, v in check.string_mapping(params, "params").items()]
     active = _flushed_run()
-    for start in range(0, len(items), _MAX_PARAMS_PER_BATCH):
-        chunk = items[start : start + _MAX_PARAMS_PER_BATCH]
+    for start in range(0, len(items), MAX_PARAMS_PER_BATCH):
+        chunk = items[start : start + MAX_PARAMS_PER_BATCH]
         active.client.log_batch(active.run_id, params=chunk)
 
 
@@ -189,8 +189,8 @@ def set_tags(tags: Mapping[str, Any]) -> None:
     """Set several tags of the active run."""
     items = [RunTag(k, v) for k, v in check.string_mapping(tags, "tags").items()]
     active = _flushed_run()
-    for start in range(0, len(items), _MAX_PARAMS_PER_BATCH):
-        chunk = items[start : start + _MAX_PARAMS_PER_BATCH]
+    for start in range(0, len(items), MAX_TAGS_PER_BATCH):
+        chunk = items[start : start + MAX_TAGS_PER_BATCH]
         active.client.log_batch(active.run_id, tags=chunk)
 
 

@@ -27,7 +27,7 @@ from driftloop.store.sql import models
 from driftloop.store.sql.database import SqlDatabase
 from driftloop.store.sql.ids import now_ms, parse_experiment_id
 from driftloop.store.sql.search_compiler import filter_experiments, order_experiments
-from driftloop.store.sql.validation import (
+from driftloop.store.validation import (
     MAX_EXPERIMENT_TAG_VALUE_LENGTH,
     validate_experiment_name,
     validate_key,

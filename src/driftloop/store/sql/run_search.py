@@ -22,7 +22,7 @@ from driftloop.store.sql.database import SqlDatabase
 from driftloop.store.sql.ids import parse_experiment_id
 from driftloop.store.sql.run_loading import RUN_COLUMNS, load_runs, run_info_from_row
 from driftloop.store.sql.search_compiler import Joined, filter_runs, order_runs
-from driftloop.store.sql.validation import validate_max_results
+from driftloop.store.validation import validate_max_results
 
 
 def search_runs(

@@ -44,7 +44,7 @@ from driftloop.store.sql.run_loading import (
 )
 from driftloop.store.sql.run_names import generate_run_name
 from driftloop.store.sql.run_search import search_runs
-from driftloop.store.sql.validation import (
+from driftloop.store.validation import (
     MAX_TAG_VALUE_LENGTH,
     validate_batch,
     validate_dataset_input,

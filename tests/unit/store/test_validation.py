@@ -1,4 +1,4 @@
-"""Tests for ``driftloop.store.sql.validation``: keys, values and MLflow's batch limits."""
+"""Tests for ``driftloop.store.validation``: keys, values and MLflow's batch limits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from driftloop.entities import Dataset, DatasetInput, Metric, Param, RunTag
 from driftloop.errors import BatchLimitError, InvalidParameterError
-from driftloop.store.sql.validation import (
+from driftloop.store.validation import (
     INT64_MAX,
     validate_batch,
     validate_dataset_input,
