@@ -71,6 +71,35 @@ class UnsupportedUriError(InvalidParameterError):
     """A tracking or artifact URI names a scheme driftloop does not serve."""
 
 
+class SignatureError(InvalidParameterError):
+    """Model input does not match the model's signature; ``field`` names the column.
+
+    Raised for a missing column, a type that cannot be cast safely, and a wrong shape.
+    """
+
+    code = "SIGNATURE_MISMATCH"
+
+
+class ModelFormatError(InvalidParameterError):
+    """A model directory is unreadable: no or bad manifest, unknown flavor, corrupt file."""
+
+    code = "INVALID_MODEL"
+
+
+class ProfileError(InvalidParameterError):
+    """Data cannot be profiled (e.g. a column mixes numbers and strings); names the column."""
+
+
+class UntrustedModelError(DriftloopError):
+    """Loading would unpickle or run code from the model; the caller did not mark it trusted.
+
+    The message says what would run and how to opt in (``trusted=True`` / ``--trusted``).
+    """
+
+    code = "UNTRUSTED_MODEL"
+    http_status = 400
+
+
 class MetricFlushError(DriftloopError):
     """Metric points logged in the background could not be written; the cause is chained."""
 
@@ -94,6 +123,18 @@ class RunNotFoundError(NotFoundError):
 
 class ArtifactNotFoundError(NotFoundError):
     """No artifact exists at this path."""
+
+
+class RegisteredModelNotFoundError(NotFoundError):
+    """No registered model has this name."""
+
+
+class ModelVersionNotFoundError(NotFoundError):
+    """The registered model has no such version."""
+
+
+class AliasNotFoundError(NotFoundError):
+    """The registered model has no such alias."""
 
 
 class AlreadyExistsError(DriftloopError):
@@ -136,3 +177,15 @@ class MissingDependencyError(DriftloopError, ImportError):
         )
         self.package = package
         self.extra = extra
+
+
+class DriftloopWarning(UserWarning):
+    """Base of the warnings driftloop issues on purpose."""
+
+
+class ExtraColumnsWarning(DriftloopWarning):
+    """Model input had columns the signature does not name; they were dropped."""
+
+
+class FormatVersionWarning(DriftloopWarning):
+    """A serialized file (manifest, profile, report) was written by another format version."""
