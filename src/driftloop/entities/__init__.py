@@ -6,6 +6,13 @@ from driftloop.entities.experiment import Experiment
 from driftloop.entities.lifecycle import LifecycleStage, RunStatus, ViewType
 from driftloop.entities.metric import Metric, Param, RunTag
 from driftloop.entities.page import Page
+from driftloop.entities.registry import (
+    ModelVersion,
+    ModelVersionStatus,
+    RegisteredModel,
+    RegistryEvent,
+    RegistryEventType,
+)
 from driftloop.entities.run import (
     PARENT_RUN_ID_TAG,
     RUN_NAME_TAG,
@@ -24,8 +31,13 @@ __all__ = [
     "FileInfo",
     "LifecycleStage",
     "Metric",
+    "ModelVersion",
+    "ModelVersionStatus",
     "Page",
     "Param",
+    "RegisteredModel",
+    "RegistryEvent",
+    "RegistryEventType",
     "Run",
     "RunData",
     "RunInfo",

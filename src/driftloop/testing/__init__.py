@@ -2,7 +2,8 @@
 
 Subclass a contract class in a test module (its name must start with ``Test``) and provide
 the fixtures it names: ``experiment_store`` and ``run_store`` (two views of one tracking
-backend) for the tracking suites, ``artifact_repo`` for the artifact suite.
+backend) for the tracking suites, ``artifact_repo`` for the artifact suite, and
+``registry_store``, ``model_version_store`` and ``event_store`` for the registry suites.
 """
 
 from driftloop.testing.artifact_contract import ArtifactRepositoryContract
@@ -21,6 +22,11 @@ from driftloop.testing.postgres import (
     require_postgres,
     temporary_postgres_database,
 )
+from driftloop.testing.registry_concurrency_contract import RegistryConcurrencyContract
+from driftloop.testing.registry_contract import ModelRegistryContract, RegistryStoreContract
+from driftloop.testing.registry_event_contract import EventStoreContract
+from driftloop.testing.registry_search_contract import RegistrySearchContract
+from driftloop.testing.registry_version_contract import ModelVersionStoreContract
 from driftloop.testing.run_contract import RunStoreContract
 from driftloop.testing.search_contract import RunSearchContract
 from driftloop.testing.search_order_contract import RunSearchOrderContract
@@ -30,7 +36,13 @@ __all__ = [
     "FORGED_PAGE_TOKEN",
     "T0",
     "ArtifactRepositoryContract",
+    "EventStoreContract",
     "ExperimentStoreContract",
+    "ModelRegistryContract",
+    "ModelVersionStoreContract",
+    "RegistryConcurrencyContract",
+    "RegistrySearchContract",
+    "RegistryStoreContract",
     "RunMetricContract",
     "RunSearchContract",
     "RunSearchOrderContract",

@@ -34,6 +34,7 @@ from sqlalchemy import (
     Column,
     Double,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -214,4 +215,113 @@ input_tags = Table(
     Column("key", String(255), primary_key=True),
     Column("value", String(500), nullable=False),
     sqlite_with_rowid=False,
+)
+
+
+# -- Model registry -------------------------------------------------------------------------
+#
+# Registered models have an integer surrogate key: a rename updates one row, and versions,
+# tags and aliases follow without ON UPDATE CASCADE. ``last_version`` is the highest version
+# number ever issued; create_model_version increments it with one UPDATE ... RETURNING, which
+# row-locks the model until commit, so concurrent registrations get consecutive numbers and a
+# deleted number is never reused. ``registry_events`` is append-only; its ids come from the
+# single row of ``registry_event_counter``, incremented (and so locked) by the transaction that
+# appends, which makes ids increase in commit order. Events keep the model's id without a
+# foreign key: they outlive the model.
+
+registered_models = Table(
+    "registered_models",
+    metadata,
+    Column("model_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("creation_timestamp", BigInteger, nullable=False),
+    Column("last_updated_timestamp", BigInteger, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("last_version", Integer, nullable=False),
+    UniqueConstraint("name"),
+)
+
+
+def _model_fk() -> ForeignKey:
+    return ForeignKey("registered_models.model_id", ondelete="CASCADE")
+
+
+registered_model_tags = Table(
+    "registered_model_tags",
+    metadata,
+    Column("model_id", Integer, _model_fk(), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("model_id", Integer, _model_fk(), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("creation_timestamp", BigInteger, nullable=False),
+    Column("last_updated_timestamp", BigInteger, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("source", Text, nullable=False),
+    Column("run_id", String(32), nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("status_message", Text, nullable=True),
+    Column("created_by", String(256), nullable=True),
+    Index(None, "run_id"),
+    sqlite_with_rowid=False,
+)
+
+model_version_tags = Table(
+    "model_version_tags",
+    metadata,
+    Column("model_id", Integer, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    ForeignKeyConstraint(
+        ["model_id", "version"],
+        ["model_versions.model_id", "model_versions.version"],
+        ondelete="CASCADE",
+    ),
+    sqlite_with_rowid=False,
+)
+
+registered_model_aliases = Table(
+    "registered_model_aliases",
+    metadata,
+    Column("model_id", Integer, primary_key=True),
+    Column("alias", String(255), primary_key=True),
+    Column("version", Integer, nullable=False),
+    ForeignKeyConstraint(
+        ["model_id", "version"],
+        ["model_versions.model_id", "model_versions.version"],
+        ondelete="CASCADE",
+    ),
+    sqlite_with_rowid=False,
+)
+
+registry_events = Table(
+    "registry_events",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("actor", String(256), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("model_id", Integer, nullable=False),
+    Column("model_name", String(256), nullable=False),
+    Column("version", Integer, nullable=True),
+    Column("alias", String(255), nullable=True),
+    Column("from_version", Integer, nullable=True),
+    Column("to_version", Integer, nullable=True),
+    Column("details", Text, nullable=False),
+    Index(None, "model_name", "event_id"),
+    Index(None, "model_id", "event_id"),
+)
+
+registry_event_counter = Table(
+    "registry_event_counter",
+    metadata,
+    Column("counter_id", Integer, primary_key=True, autoincrement=False),
+    Column("last_event_id", BigInteger, nullable=False),
 )

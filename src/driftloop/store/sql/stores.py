@@ -8,6 +8,9 @@ from sqlalchemy.engine import make_url
 
 from driftloop.store.sql.database import SqlDatabase, check_connection, create_database
 from driftloop.store.sql.experiments import SqlExperimentStore, ensure_default_experiment
+from driftloop.store.sql.registry_events import SqlEventStore
+from driftloop.store.sql.registry_models import SqlRegistryStore
+from driftloop.store.sql.registry_versions import SqlModelVersionStore
 from driftloop.store.sql.runs import SqlRunStore
 from driftloop.store.sql.schema import ensure_schema, upgrade_schema
 
@@ -19,12 +22,18 @@ class SqlStores:
     Attributes:
         experiments: The experiment store.
         runs: The run store.
-        database: The database both use; :meth:`close` disposes of its connections.
+        database: The database they all use; :meth:`close` disposes of its connections.
+        registry: The registered-model (and alias) store.
+        model_versions: The model version store.
+        events: The registry event log.
     """
 
     experiments: SqlExperimentStore
     runs: SqlRunStore
     database: SqlDatabase
+    registry: SqlRegistryStore
+    model_versions: SqlModelVersionStore
+    events: SqlEventStore
 
     def close(self) -> None:
         """Close the database connections; the stores must not be used afterwards."""
@@ -61,6 +70,9 @@ def open_sql_stores(db_uri: str, default_artifact_root: str) -> SqlStores:
         experiments=SqlExperimentStore(database, default_artifact_root),
         runs=SqlRunStore(database),
         database=database,
+        registry=SqlRegistryStore(database),
+        model_versions=SqlModelVersionStore(database),
+        events=SqlEventStore(database),
     )
 
 

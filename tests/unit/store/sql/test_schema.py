@@ -30,7 +30,7 @@ _SECOND_REVISION = '''"""Add a table (test only)."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
+revision = "9999"
 down_revision = "{head}"
 branch_labels = None
 depends_on = None
@@ -50,7 +50,7 @@ def newer_migrations(tmp_path: Path) -> Path:
     """A copy of the packaged migrations plus one more revision: a newer driftloop."""
     location = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, location, ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0002_extra.py").write_text(
+    (location / "versions" / "9999_extra.py").write_text(
         _SECOND_REVISION.format(head=head_revision())
     )
     return location
@@ -98,7 +98,7 @@ def test_older_schema_is_refused_with_the_upgrade_command(
         upgrade_schema(database, newer_migrations)
         ensure_schema(database, sqlite_url, newer_migrations)
         with database.read() as conn:
-            assert current_revision(conn) == "0002"
+            assert current_revision(conn) == "9999"
     finally:
         database.close()
 
