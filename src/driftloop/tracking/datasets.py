@@ -19,6 +19,10 @@ DIGEST_LENGTH = 16
 DEFAULT_DATASET_NAME = "dataset"
 
 
+DATASET_CONTEXT_TAG = "mlflow.data.context"
+"""Input tag naming what a run used a dataset for (``training``, ``validation``...)."""
+
+
 def is_dataframe(data: object) -> bool:
     """True for a pandas DataFrame (checked without importing pandas)."""
     return any(

@@ -40,12 +40,11 @@ from driftloop.tracking import run_stack as runs
 from driftloop.tracking.batching import get_batcher
 from driftloop.tracking.client import Client, make_metric
 from driftloop.tracking.context import NOTE_TAG, system_tags
-from driftloop.tracking.datasets import dataset_from_data
+from driftloop.tracking.datasets import DATASET_CONTEXT_TAG, dataset_from_data
 from driftloop.tracking.run_stack import ActiveRun
 
 EXPERIMENT_NAME_ENV = "DRIFTLOOP_EXPERIMENT_NAME"
 DEFAULT_EXPERIMENT_ID = "0"
-DATASET_CONTEXT_TAG = "mlflow.data.context"
 
 _experiment_lock = threading.Lock()
 _active_experiment: tuple[str, str] | None = None  # (tracking URI, experiment id)
