@@ -37,6 +37,11 @@ from driftloop.tracking import (
     start_run,
 )
 
+# isort: split
+# models and registry come after tracking, which they build on.
+from driftloop.models import load_model, log_model, save_model
+from driftloop.registry import register_model
+
 __all__ = [
     "ActiveRun",
     "Client",
@@ -57,13 +62,17 @@ __all__ = [
     "get_run",
     "get_tracking_uri",
     "last_active_run",
+    "load_model",
     "log_artifact",
     "log_artifacts",
     "log_input",
     "log_metric",
     "log_metrics",
+    "log_model",
     "log_param",
     "log_params",
+    "register_model",
+    "save_model",
     "search_runs",
     "set_experiment",
     "set_tag",

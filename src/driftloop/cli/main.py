@@ -12,6 +12,7 @@ from driftloop._version import __version__
 from driftloop.cli.artifacts import artifacts
 from driftloop.cli.db import db
 from driftloop.cli.experiments import experiments
+from driftloop.cli.models import models
 from driftloop.cli.quickstart import quickstart
 from driftloop.cli.render import console
 from driftloop.cli.runs import runs
@@ -27,6 +28,9 @@ Concepts:
   experiment  a named group of runs (e.g. "churn-model"); "Default" always exists
   run         one execution of training code: its params (write-once inputs),
               metrics (series of values by step), tags, datasets and artifacts (files)
+  model       a trained model logged to a run (runs:/<run_id>/model): its files,
+              signature, requirements and the reference profile of its training data
+  registry    named models with numbered versions and aliases (models:/churn@champion)
   tracking    where runs are stored: by default the folder ./.driftloop
               (a SQLite database plus an artifacts/ folder); set another with
               --tracking-uri or $DRIFTLOOP_TRACKING_URI (a directory, sqlite:///file.db
@@ -101,6 +105,7 @@ def cli(ctx: click.Context, tracking_uri: str | None, debug: bool) -> None:
 cli.add_command(experiments)
 cli.add_command(runs)
 cli.add_command(artifacts)
+cli.add_command(models)
 cli.add_command(db)
 cli.add_command(quickstart)
 

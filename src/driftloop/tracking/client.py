@@ -22,6 +22,8 @@ from driftloop.entities import (
     ViewType,
 )
 from driftloop.errors import ExperimentNotFoundError, InvalidParameterError
+from driftloop.models.client_methods import ModelMethods
+from driftloop.registry.client_methods import RegistryMethods
 from driftloop.store.base import SEARCH_MAX_RESULTS_DEFAULT, ExperimentStore, RunStore
 from driftloop.tracking import _validation as check
 from driftloop.tracking.context import current_user
@@ -34,8 +36,8 @@ _HISTORY_PAGE_SIZE = 10_000
 _ARTIFACT_URI_CACHE_SIZE = 1024
 
 
-class Client:
-    """Read and write experiments, runs and artifacts of one tracking URI.
+class Client(ModelMethods, RegistryMethods):
+    """Read and write experiments, runs, artifacts, models and the registry of one tracking URI.
 
     Unlike the fluent functions (``driftloop.start_run``...), a client keeps no active run:
     every method names what it acts on. Clients of the same URI share one connection pool.
@@ -52,6 +54,9 @@ class Client:
         stores = get_stores(self._tracking_uri)
         self._experiments: ExperimentStore = stores.experiments
         self._runs: RunStore = stores.runs
+        self._registry = stores.registry
+        self._model_versions = stores.model_versions
+        self._events = stores.events
         self._artifact_uris: dict[str, str] = {}
         self._artifact_uris_lock = threading.Lock()
 

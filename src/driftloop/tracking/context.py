@@ -7,12 +7,14 @@ detached interpreter) is simply left out or replaced by a neutral value.
 from __future__ import annotations
 
 import getpass
+import os
 import platform
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+USER_ENV = "DRIFTLOOP_USER"
 USER_TAG = "mlflow.user"
 SOURCE_NAME_TAG = "mlflow.source.name"
 SOURCE_TYPE_TAG = "mlflow.source.type"
@@ -26,7 +28,14 @@ _GIT_TIMEOUT_SECONDS = 3.0
 
 
 def current_user() -> str:
-    """The login name of the current user, or ``"unknown"`` when the OS cannot tell."""
+    """``$DRIFTLOOP_USER``, else the login name, or ``"unknown"`` when the OS cannot tell.
+
+    ``DRIFTLOOP_USER`` lets a CI job or a service act under its own name in run tags and in
+    the registry's event log.
+    """
+    explicit = os.environ.get(USER_ENV, "").strip()
+    if explicit:
+        return explicit
     try:
         return getpass.getuser() or "unknown"
     except (KeyError, OSError, ImportError):
