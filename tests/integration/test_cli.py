@@ -202,8 +202,22 @@ def test_quickstart_records_a_sweep(tmp_path: Path) -> None:
         assert child.info.status is RunStatus.FINISHED
         assert {"accuracy", "f1", "val_accuracy"} <= child.data.metrics.keys()
         assert child.inputs.dataset_inputs
-        assert [f.path for f in client.list_artifacts(child.run_id)] == ["report.json"]
+        assert [f.path for f in client.list_artifacts(child.run_id)] == ["model", "report.json"]
         assert len(client.get_metric_history(child.run_id, "val_accuracy")) == 12
+    versions = client.search_model_versions("name = 'quickstart-classifier'").items
+    assert sorted(v.version for v in versions) == [1, 2, 3, 4]
+    assert {v.run_id for v in versions} == {child.run_id for child in children}
+    champion = client.get_version_by_alias("quickstart-classifier", "champion")
+    challenger = client.get_version_by_alias("quickstart-classifier", "challenger")
+    accuracy = {run.run_id: run.data.metrics["accuracy"] for run in children}
+    assert accuracy[champion.run_id] == max(accuracy.values())
+    assert accuracy[challenger.run_id] <= accuracy[champion.run_id]
+    assert champion.version != challenger.version
+    assert f"models lineage quickstart-classifier {champion.version}" in completed.stdout
+    model = client.load_model("models:/quickstart-classifier@champion")
+    assert model.profile is not None
+    assert model.signature is not None
+    assert len(model.signature.inputs.columns) == 20
 
 
 def test_quickstart_without_scikit_learn_says_what_to_install(tmp_path: Path) -> None:

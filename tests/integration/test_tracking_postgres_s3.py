@@ -89,3 +89,31 @@ def test_fluent_run_on_postgresql_with_s3_artifacts(
     )
     assert downloaded.exit_code == 0, downloaded.output
     assert (tmp_path / "dl" / "reports" / "report.txt").read_text() == "accuracy 0.91\n"
+
+
+def test_model_registry_on_postgresql_with_s3_artifacts(scale_out_env: S3Server) -> None:
+    import numpy as np
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"x": rng.normal(size=300), "y": rng.integers(0, 9, 300)})
+    target = (frame["x"] > 0).astype(int)
+    forest = RandomForestClassifier(n_estimators=5, random_state=0).fit(frame, target)
+    with driftloop.start_run(experiment="scale-out-models"):
+        info = driftloop.log_model(
+            forest, "model", training_data=frame, target=target, registered_model_name="forest"
+        )
+    assert info.registered_version is not None
+    assert info.registered_version.source.startswith(f"s3://{scale_out_env.bucket}/driftloop/")
+    driftloop.Client().set_alias("forest", "champion", info.registered_version.version)
+    # models:/ resolves through PostgreSQL, then the directory is downloaded from S3.
+    model = driftloop.load_model("models:/forest@champion")
+    np.testing.assert_array_equal(model.predict(frame), forest.predict(frame))
+    assert model.profile is not None
+    assert model.profile.row_count == 300
+    served = list(scale_out_env.served_dir.rglob("manifest.json"))
+    assert len(served) == 1
+    lineage = CliRunner().invoke(cli, ["models", "lineage", "forest", "1", "--json"])
+    assert lineage.exit_code == 0, lineage.output
+    assert json.loads(lineage.output)["run"]["info"]["run_id"] == info.run_id

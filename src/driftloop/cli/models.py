@@ -105,6 +105,41 @@ def register(state: CliState, model_uri: str, name: str, description: str | None
     render.console().print(f"registered [bold]{version.name}[/] version {version.version}")
 
 
+@models.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@pass_state
+def rename(state: CliState, name: str, new_name: str) -> None:
+    """Rename registered model NAME to NEW_NAME (versions and aliases follow)."""
+    state.client.rename_registered_model(name, new_name)
+    render.console().print(f"renamed {name} to {new_name}", markup=False)
+
+
+@models.command("delete")
+@click.argument("name")
+@click.option(
+    "--version",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Delete only this version (its aliases go with it).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def delete(state: CliState, name: str, version: int | None, yes: bool) -> None:
+    """Delete a registered model with all its versions, or one version with --version.
+
+    The registry's event log keeps the history; the model files in the runs stay.
+    """
+    what = f"{name} version {version}" if version else f"{name} and all its versions"
+    if not yes:
+        click.confirm(f"Delete {what}?", abort=True)
+    if version is None:
+        state.client.delete_registered_model(name)
+    else:
+        state.client.delete_model_version(name, version)
+    render.console().print(f"deleted {what}", markup=False)
+
+
 @models.group("alias")
 def alias() -> None:
     """Point aliases (champion, challenger, any name) at versions."""

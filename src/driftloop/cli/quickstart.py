@@ -1,7 +1,10 @@
-"""``driftloop quickstart``: train a few small models and record them, to show the loop.
+"""``driftloop quickstart``: train a few small models, record, package and register them.
 
 The code doubles as an example of the fluent API: a parent "sweep" run with one child run per
-configuration, params, per-epoch metrics, a dataset input and a JSON report artifact.
+configuration, params, per-epoch metrics, a dataset input and a JSON report artifact; each
+child logs its model (signature, requirements and reference profile of the training data) and
+registers it as a version of one registered model; the best version becomes ``champion``, the
+runner-up ``challenger``, and the champion is loaded back by alias and checked.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from driftloop.cli.state import CliState, pass_state
 from driftloop.errors import MissingDependencyError
 
 EXPERIMENT_NAME = "quickstart"
+MODEL_NAME = "quickstart-classifier"
 SEED = 42
 EPOCHS = 12
 
@@ -47,9 +51,16 @@ CONFIGS = (
 
 @click.command()
 @click.option("--experiment", default=EXPERIMENT_NAME, show_default=True, help="Experiment name.")
+@click.option(
+    "--model-name", default=MODEL_NAME, show_default=True, help="Registered model to add to."
+)
 @pass_state
-def quickstart(state: CliState, experiment: str) -> None:
-    """Train 4 small classifiers on synthetic data and record them as runs."""
+def quickstart(state: CliState, experiment: str, model_name: str) -> None:
+    """Train 4 small classifiers on synthetic data, record and register them.
+
+    Each model is logged with its signature and the reference profile of its training data,
+    registered as a version of MODEL_NAME; the best becomes @champion, the next @challenger.
+    """
     data = _load_data()
     driftloop.set_tracking_uri(state.resolved_tracking_uri())
     driftloop.set_experiment(experiment)
@@ -60,16 +71,17 @@ def quickstart(state: CliState, experiment: str) -> None:
     with progress, driftloop.start_run(run_name="sweep", tags={"quickstart": "true"}) as sweep:
         task = progress.add_task("training", total=len(CONFIGS) * EPOCHS)
         driftloop.log_input(data["x_train"], context="training", name="synthetic-train")
-        best = 0.0
+        scores: list[tuple[float, int]] = []
         for config in CONFIGS:
             run_name = f"sgd-{config.loss}-{config.penalty}"
             progress.update(task, description=f"training {run_name}")
             with driftloop.start_run(run_name=run_name, nested=True):
-                accuracy = _train(config, data, lambda: progress.advance(task))
-            best = max(best, accuracy)
-        driftloop.log_metric("best_accuracy", best)
+                accuracy, version = _train(config, data, model_name, lambda: progress.advance(task))
+            scores.append((accuracy, version))
+        driftloop.log_metric("best_accuracy", max(scores)[0])
         progress.update(task, description="done")
-    _print_summary(state, sweep, experiment)
+    _promote(model_name, scores, data)
+    _print_summary(state, sweep, experiment, model_name)
 
 
 def _sklearn(module: str) -> Any:
@@ -84,13 +96,18 @@ def _load_data() -> dict[str, Any]:
     features, labels = _sklearn("datasets").make_classification(
         n_samples=3000, n_features=20, n_informative=8, n_redundant=4, random_state=SEED
     )
+    import pandas as pd
+
+    frame = pd.DataFrame(features, columns=[f"f{i}" for i in range(features.shape[1])])
     x_train, x_test, y_train, y_test = _sklearn("model_selection").train_test_split(
-        features, labels, test_size=0.25, random_state=SEED, stratify=labels
+        frame, labels, test_size=0.25, random_state=SEED, stratify=labels
     )
     return {"x_train": x_train, "x_test": x_test, "y_train": y_train, "y_test": y_test}
 
 
-def _train(config: Config, data: dict[str, Any], on_epoch: Callable[[], None]) -> float:
+def _train(
+    config: Config, data: dict[str, Any], model_name: str, on_epoch: Callable[[], None]
+) -> tuple[float, int]:
     metrics = _sklearn("metrics")
     scaler = _sklearn("preprocessing").StandardScaler().fit(data["x_train"])
     x_train, x_test = scaler.transform(data["x_train"]), scaler.transform(data["x_test"])
@@ -127,14 +144,40 @@ def _train(config: Config, data: dict[str, Any], on_epoch: Callable[[], None]) -
         report_file = Path(folder) / "report.json"
         report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         driftloop.log_artifact(report_file)
-    return accuracy
+    pipeline = _sklearn("pipeline").make_pipeline(scaler, model)
+    info = driftloop.log_model(
+        pipeline,
+        "model",
+        training_data=data["x_train"],
+        target=data["y_train"],
+        registered_model_name=model_name,
+    )
+    assert info.registered_version is not None  # noqa: S101 - registered_model_name was given
+    return accuracy, info.registered_version.version
+
+
+def _promote(model_name: str, scores: list[tuple[float, int]], data: dict[str, Any]) -> None:
+    """Point @champion at the best version and @challenger at the next; check the champion."""
+    ranked = sorted(scores, key=lambda item: (-item[0], item[1]))
+    client = driftloop.Client()
+    client.set_alias(model_name, "champion", ranked[0][1])
+    client.set_alias(model_name, "challenger", ranked[1][1])
+    champion = driftloop.load_model(f"models:/{model_name}@champion")
+    predicted = champion.predict(data["x_test"])
+    accuracy = float((predicted == data["y_test"]).mean())
+    if abs(accuracy - ranked[0][0]) > 1e-9:
+        raise click.ClickException(
+            f"the champion loaded back scores {accuracy:.4f}, not {ranked[0][0]:.4f}"
+        )
 
 
 def _params_of(config: Config) -> dict[str, Any]:
     return {"loss": config.loss, "alpha": config.alpha, "penalty": config.penalty}
 
 
-def _print_summary(state: CliState, sweep: driftloop.ActiveRun, experiment: str) -> None:
+def _print_summary(
+    state: CliState, sweep: driftloop.ActiveRun, experiment: str, model_name: str
+) -> None:
     results = driftloop.search_runs(
         experiment_ids=[sweep.experiment_id],
         filter_string=f"tags.`mlflow.parentRunId` = '{sweep.run_id}'",
@@ -155,5 +198,10 @@ def _print_summary(state: CliState, sweep: driftloop.ActiveRun, experiment: str)
         "Look at them with:\n"
         f"  {command} runs list --experiment {shlex.quote(experiment)}\n"
         f"  {command} runs show {best_run_id}\n"
-        f"  {command} artifacts list {best_run_id}"
+        f"  {command} artifacts list {best_run_id}\n"
+        f"Registered model {model_name!r}: @champion and @challenger are set.\n"
+        f"  {command} models versions {shlex.quote(model_name)}\n"
+        f"  {command} models lineage {shlex.quote(model_name)} "
+        f"{driftloop.Client().get_version_by_alias(model_name, 'champion').version}\n"
+        f"  {command} models events {shlex.quote(model_name)}"
     )

@@ -96,8 +96,7 @@ class ModelMethods:
             )
             repository.log_artifacts(saved.path, artifact_path)
         if is_dataframe(training_data) or is_ndarray(training_data):
-            dataset = dataset_from_data(training_data, name=f"{artifact_path}-training")
-            self.log_inputs(run_id, [DatasetInput(dataset, {DATASET_CONTEXT_TAG: "training"})])
+            self._log_training_input(run_id, training_data, artifact_path)
         self._record_logged_model(
             run_id, artifact_path, saved.manifest.flavor, saved.manifest.model_uuid
         )
@@ -137,6 +136,13 @@ class ModelMethods:
         from driftloop.models.loading import load_model_uri
 
         return load_model_uri(self, model_uri, trusted=trusted)  # type: ignore[arg-type]
+
+    def _log_training_input(self, run_id: str, data: Any, artifact_path: str) -> None:
+        dataset = dataset_from_data(data, name=f"{artifact_path}-training")
+        logged = self.get_run(run_id).inputs.dataset_inputs
+        if any(item.dataset.digest == dataset.digest for item in logged):
+            return  # the run already recorded this exact data (e.g. with log_input)
+        self.log_inputs(run_id, [DatasetInput(dataset, {DATASET_CONTEXT_TAG: "training"})])
 
     def _record_logged_model(self, run_id: str, artifact_path: str, flavor: str, uuid: str) -> None:
         run = self.get_run(run_id)

@@ -114,3 +114,20 @@ def test_errors_are_one_line(registered: str, churn: Data, tmp_path: Path) -> No
     )
     assert bad_alias.exit_code == 1
     assert "latest" in bad_alias.output
+
+
+def test_rename_and_delete(registered: str) -> None:
+    assert invoke(registered, "models", "rename", "churn", "churn-v2").exit_code == 0
+    assert (
+        invoke(registered, "models", "delete", "churn-v2", "--version", "1", "--yes").exit_code == 0
+    )
+    versions = json.loads(invoke(registered, "models", "versions", "churn-v2", "--json").output)
+    assert [v["version"] for v in versions] == [2]
+    refused = CliRunner().invoke(
+        cli, ["--tracking-uri", registered, "models", "delete", "churn-v2"], input="n\n"
+    )
+    assert refused.exit_code == 1
+    assert invoke(registered, "models", "delete", "churn-v2", "--yes").exit_code == 0
+    assert json.loads(invoke(registered, "models", "list", "--json").output) == []
+    events = json.loads(invoke(registered, "models", "events", "--json").output)
+    assert events[-1]["event_type"] == "REGISTERED_MODEL_DELETED"

@@ -204,3 +204,13 @@ def test_load_local_directory_and_file_uri(churn: Data, tmp_path: Path) -> None:
         model = driftloop.load_model(uri)
         np.testing.assert_array_equal(model.predict(frame), estimator.predict(frame))
     assert model.metadata.format == "driftloop"
+
+
+def test_training_data_is_recorded_once(client: driftloop.Client, churn: Data) -> None:
+    frame, target = churn
+    with driftloop.start_run() as run:
+        driftloop.log_input(frame, context="training", name="churn-train")
+        driftloop.log_model(_train(churn), "model", training_data=frame, target=target)
+        driftloop.log_model(_train(churn), "model-b", training_data=frame.head(100))
+    names = sorted(i.dataset.name for i in client.get_run(run.run_id).inputs.dataset_inputs)
+    assert names == ["churn-train", "model-b-training"]

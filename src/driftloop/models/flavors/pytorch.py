@@ -160,6 +160,35 @@ def _check_trusted(reference: ClassReference, *, trusted: bool) -> None:
     )
 
 
+def _check_rebuildable(module: Any, init_kwargs: Mapping[str, Any], reference: object) -> None:
+    """Refuse at save time a module that ``class(**init_kwargs)`` cannot rebuild.
+
+    Loading rebuilds the architecture from the class and ``init_kwargs`` and then loads the
+    weights; a container built at run time (``nn.Sequential(a, b)``) or missing
+    ``init_kwargs`` would only fail at load time, on another machine. The caller's own class is
+    constructed here, in the caller's process.
+    """
+    try:
+        rebuilt = type(module)(**init_kwargs)
+    except TypeError as exc:
+        raise InvalidParameterError(
+            f"{reference} cannot be rebuilt with init_kwargs {dict(init_kwargs)!r}: {exc}; pass "
+            "the constructor's arguments as flavor_options={'init_kwargs': {...}}",
+            field="flavor_options",
+        ) from exc
+    expected = {key: tuple(value.shape) for key, value in module.state_dict().items()}
+    got = {key: tuple(value.shape) for key, value in rebuilt.state_dict().items()}
+    if expected != got:
+        raise InvalidParameterError(
+            f"{reference}(**init_kwargs) builds a module with other parameters than this one "
+            f"(missing {sorted(set(expected) - set(got))[:5]}); containers such as "
+            "nn.Sequential built at run time cannot be rebuilt from their class: wrap the "
+            "architecture in a Module subclass whose __init__ builds it from JSON arguments, "
+            "and pass them as flavor_options={'init_kwargs': {...}}",
+            field="model",
+        )
+
+
 class PyTorchFlavor(Flavor):
     """``torch.nn.Module`` instances whose class can be imported by name."""
 
@@ -186,6 +215,7 @@ class PyTorchFlavor(Flavor):
         init_kwargs = _init_kwargs(options)
         dtype_name = options.get("input_dtype", _default_input_dtype(module))
         _input_dtype(dtype_name, torch, error=InvalidParameterError)
+        _check_rebuildable(module, init_kwargs, reference)
         weights_format = _save_weights(module, directory, torch)
         return {
             "class": str(reference),

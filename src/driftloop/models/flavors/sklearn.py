@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from driftloop.errors import InvalidParameterError, ModelFormatError, UntrustedModelError
+from driftloop.models.flavors._sklearn_trees import VALIDATED_TYPES, check_trees
 from driftloop.models.flavors._support import (
     TRUST_HINT,
     check_option_keys,
@@ -79,27 +80,6 @@ def wrap_estimator(estimator: Any) -> SklearnModel:
     return SklearnModel(estimator)
 
 
-SKLEARN_VETTED_TYPES = frozenset(
-    {
-        "sklearn.tree._tree.Tree",
-        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-        "sklearn.neighbors._kd_tree.KDTree",
-        "sklearn.neighbors._ball_tree.BallTree",
-        "sklearn.metrics._dist_metrics.EuclideanDistance64",
-        "sklearn.metrics._dist_metrics.EuclideanDistance32",
-        "sklearn.metrics._dist_metrics.ManhattanDistance64",
-        "sklearn.metrics._dist_metrics.MinkowskiDistance64",
-        "sklearn.metrics._dist_metrics.ChebyshevDistance64",
-    }
-)
-"""scikit-learn's own compiled helper types that skops leaves off its default list.
-
-They hold arrays (tree nodes, KD-tree nodes, a distance metric) and run no user code when
-rebuilt; without them every tree ensemble and nearest-neighbour model would need
-``trusted=True``. The list is driftloop's, never read from the model file.
-"""
-
-
 def load_skops(path: Path, *, trusted: bool, known_safe: Collection[str] = ()) -> Any:
     """Read a skops file, refusing types skops does not trust unless ``trusted``.
 
@@ -108,23 +88,33 @@ def load_skops(path: Path, *, trusted: bool, known_safe: Collection[str] = ()) -
         trusted: Whether the caller trusts the file's source; then every type is allowed.
         known_safe: Extra type names driftloop itself (never the file) vouches for.
 
+    Decision trees (``sklearn.tree._tree.Tree``) load without trust after
+    :func:`check_trees` verified their node indices; see that module for why.
+
     Raises:
         UntrustedModelError: The file holds types outside skops' defaults and ``known_safe``.
         ModelFormatError: The file is not a readable skops file.
     """
     import_optional("sklearn", package="scikit-learn", extra="sklearn")
     sio = import_optional("skops.io", package="skops", extra="sklearn")
+    exceptions = import_optional("skops.io.exceptions", package="skops", extra="sklearn")
+    allowed = sorted(set(known_safe) | VALIDATED_TYPES)
     try:
-        untrusted: list[str] = list(sio.get_untrusted_types(file=path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ModelFormatError(f"{path.name} is not a readable skops file", field="file") from exc
-    pending = [name for name in untrusted if name not in known_safe]
-    if pending and not trusted:
+        if trusted:  # skops wants the types named: list them first (a second parse)
+            allowed = sorted(set(allowed) | set(sio.get_untrusted_types(file=path)))
+        # One parse in the common case: skops audits the file against ``allowed`` as it loads.
+        model = sio.load(path, trusted=allowed)
+    except exceptions.UntrustedTypesFoundException as exc:
+        pending = [name for name in sio.get_untrusted_types(file=path) if name not in allowed]
         raise UntrustedModelError(
             f"{path.name} holds types skops does not trust by default: {', '.join(pending)}; "
             "loading it imports these types and runs their code; " + TRUST_HINT,
-        )
-    return sio.load(path, trusted=untrusted)
+        ) from exc
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ModelFormatError(f"{path.name} is not a readable skops file", field="file") from exc
+    if not trusted:
+        check_trees(model)
+    return model
 
 
 class SklearnFlavor(Flavor):
@@ -160,4 +150,4 @@ class SklearnFlavor(Flavor):
     def load(self, directory: Path, options: Mapping[str, Any], *, trusted: bool) -> FlavorModel:
         """Read ``model.skops``; types outside skops' defaults need ``trusted``."""
         path = resolve_model_file(directory, option_str(options, "file"), field="file")
-        return wrap_estimator(load_skops(path, trusted=trusted, known_safe=SKLEARN_VETTED_TYPES))
+        return wrap_estimator(load_skops(path, trusted=trusted))

@@ -13,6 +13,7 @@ from driftloop.errors import InvalidParameterError, ModelFormatError, UntrustedM
 from driftloop.models.flavors.pytorch import PyTorchFlavor
 
 FLAVOR = PyTorchFlavor()
+LINEAR_3_1 = {"init_kwargs": {"in_features": 3, "out_features": 1}}
 UserModuleFactory = Callable[[str], ModuleType]
 
 USER_NETS = """
@@ -157,7 +158,7 @@ def test_unknown_option_and_bad_init_kwargs_are_refused(model_dir: Path) -> None
 
 
 def test_class_that_is_not_a_module_is_refused(model_dir: Path, nets: ModuleType) -> None:
-    options = FLAVOR.save(torch.nn.Linear(3, 1), model_dir, {})
+    options = FLAVOR.save(torch.nn.Linear(3, 1), model_dir, LINEAR_3_1)
     options["class"] = f"{nets.__name__}:NotAModule"
 
     with pytest.raises(ModelFormatError, match=r"is not a subclass of torch\.nn"):
@@ -168,7 +169,7 @@ def test_class_that_is_not_a_module_is_refused(model_dir: Path, nets: ModuleType
     "reference", ["os:system.__globals__", "os.system", "torch.nn:Linear;x", ":Linear"]
 )
 def test_malformed_class_reference_is_refused(model_dir: Path, reference: str) -> None:
-    options = FLAVOR.save(torch.nn.Linear(3, 1), model_dir, {})
+    options = FLAVOR.save(torch.nn.Linear(3, 1), model_dir, LINEAR_3_1)
     options["class"] = reference
 
     with pytest.raises(ModelFormatError, match=r"is not of the form 'package\.module:QualName'"):
@@ -176,8 +177,18 @@ def test_malformed_class_reference_is_refused(model_dir: Path, reference: str) -
 
 
 def test_weights_that_do_not_fit_are_a_format_error(model_dir: Path) -> None:
-    options = FLAVOR.save(torch.nn.Linear(3, 1), model_dir, {})
+    options = FLAVOR.save(torch.nn.Linear(3, 1), model_dir, LINEAR_3_1)
     options["init_kwargs"] = {"in_features": 4, "out_features": 1}
 
     with pytest.raises(ModelFormatError, match="the stored weights do not fit"):
         FLAVOR.load(model_dir, options, trusted=False)
+
+
+def test_modules_their_class_cannot_rebuild_are_refused_at_save(model_dir: Path) -> None:
+    sequential = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    with pytest.raises(InvalidParameterError, match=r"nn.Sequential built at run time") as raised:
+        FLAVOR.save(sequential, model_dir, {})
+    assert raised.value.field == "model"
+    with pytest.raises(InvalidParameterError, match="cannot be rebuilt with init_kwargs"):
+        FLAVOR.save(torch.nn.Linear(4, 2), model_dir, {})
+    assert list(model_dir.iterdir()) == []

@@ -3,15 +3,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 from driftloop.errors import InvalidParameterError, ModelFormatError, UntrustedModelError
+from driftloop.models.flavors._sklearn_trees import check_trees
 from driftloop.models.flavors.base import FlavorModel, SupportsPredictProba
 from driftloop.models.flavors.sklearn import SklearnFlavor
 
@@ -141,3 +146,59 @@ def test_corrupt_file_is_a_format_error(model_dir: Path) -> None:
 
     with pytest.raises(ModelFormatError, match="not a readable skops file"):
         FLAVOR.load(model_dir, {"file": "model.skops"}, trusted=False)
+
+
+@pytest.mark.parametrize(
+    "make_model",
+    [
+        lambda: RandomForestClassifier(n_estimators=3, random_state=0),
+        lambda: GradientBoostingClassifier(n_estimators=3, random_state=0),
+        lambda: make_pipeline(StandardScaler(), DecisionTreeClassifier(random_state=0)),
+    ],
+    ids=["random-forest", "gradient-boosting", "pipeline-tree"],
+)
+def test_checked_trees_load_without_trust(
+    tabular: tuple[pd.DataFrame, np.ndarray], model_dir: Path, make_model: Callable[[], Any]
+) -> None:
+    features, target = tabular
+    model = make_model().fit(features, target)
+    loaded = round_trip(model, model_dir, trusted=False)
+    np.testing.assert_array_equal(loaded.predict(features), model.predict(features))
+    assert check_trees(loaded.raw) >= 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("children_left", 0, "child is not numbered after it"),
+        ("children_right", 10_000, "child is outside the tree"),
+        ("feature", 99, "splits on a feature outside the input"),
+        ("children_left", -1, "exactly one child"),
+    ],
+)
+def test_malformed_trees_are_refused(
+    tabular: tuple[pd.DataFrame, np.ndarray], model_dir: Path, field: str, value: int, message: str
+) -> None:
+    features, target = tabular
+    model = DecisionTreeClassifier(random_state=0).fit(features, target)
+    state = model.tree_.__getstate__()
+    nodes = state["nodes"].copy()
+    mapped = {"children_left": "left_child", "children_right": "right_child"}
+    nodes[mapped.get(field, field)][0] = value  # the root is an internal node
+    state["nodes"] = nodes
+    model.tree_.__setstate__(state)
+    with pytest.raises(ModelFormatError, match=message):
+        check_trees(model)
+    options = FLAVOR.save(model, model_dir, {})  # a crafted file on disk is refused on load
+    with pytest.raises(ModelFormatError, match=message):
+        FLAVOR.load(model_dir, options, trusted=False)
+
+
+def test_untrusted_neighbours_still_need_trust(
+    tabular: tuple[pd.DataFrame, np.ndarray], model_dir: Path
+) -> None:
+    features, target = tabular
+    model = KNeighborsClassifier(n_neighbors=3, algorithm="kd_tree").fit(features, target)
+    options = FLAVOR.save(model, model_dir, {})
+    with pytest.raises(UntrustedModelError, match=r"KDTree.*trusted=True"):
+        FLAVOR.load(model_dir, options, trusted=False)
