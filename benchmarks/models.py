@@ -39,7 +39,6 @@ from _common import (
     Report,
     base_environment,
     console,
-    measure_latency,
     render,
     render_markdown,
     time_once,
@@ -242,10 +241,17 @@ def load_figures(report: Report, scratch: Path, quick: bool) -> None:
         theirs_dir = str(scratch / f"load-mlflow-{flavor}")
         mlflow_save(model, theirs_dir)
         trusted = flavor == "pytorch"  # a user class: building it runs its __init__
-        dl = measure_latency(lambda d=ours_dir, t=trusted: driftloop.load_model(d, trusted=t), reps)
-        ml = measure_latency(lambda d=theirs_dir, f=flavor: loaders[f](d), reps)
+        times = _interleaved(
+            {
+                "dl": lambda d=ours_dir, t=trusted: driftloop.load_model(d, trusted=t),
+                "ml": lambda d=theirs_dir, f=flavor: loaders[f](d),
+            },
+            reps,
+        )
         report.figures.append(
-            Figure("load_model", flavor, "small model", "median ms", dl.median, ml.median, False)
+            Figure(
+                "load_model", flavor, "small model", "median ms", times["dl"], times["ml"], False
+            )
         )
 
 
