@@ -16,6 +16,7 @@ from driftloop.cli.models import models
 from driftloop.cli.quickstart import quickstart
 from driftloop.cli.render import console
 from driftloop.cli.runs import runs
+from driftloop.cli.server import server
 from driftloop.cli.state import CliState
 from driftloop.errors import DriftloopError
 from driftloop.tracking.uri import TRACKING_URI_ENV
@@ -108,6 +109,7 @@ cli.add_command(artifacts)
 cli.add_command(models)
 cli.add_command(db)
 cli.add_command(quickstart)
+cli.add_command(server)
 
 
 def main() -> NoReturn:

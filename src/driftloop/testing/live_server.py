@@ -1,0 +1,48 @@
+"""A real driftloop server on 127.0.0.1 and a random port, in a background thread, for tests."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import uvicorn
+
+from driftloop.server.app import create_app
+from driftloop.server.config import ServerConfig
+
+_START_TIMEOUT_SECONDS = 30.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def live_server(config: ServerConfig) -> Iterator[str]:
+    """Serve ``config`` over real HTTP until the block ends; yields ``http://127.0.0.1:<port>``.
+
+    ``config.port`` 0 picks a free port.
+    """
+    port = config.port or free_port()
+    app = create_app(config)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, name=f"driftloop-server-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the test server on port {port} did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
