@@ -9,8 +9,11 @@ developers who run ``alembic`` by hand (e.g. ``revision --autogenerate``), a URL
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from driftloop.store.sql.auth_tables import metadata as auth_metadata
 from driftloop.store.sql.models import metadata
 from driftloop.store.sql.schema import VERSION_TABLE
+
+TARGETS = [metadata, auth_metadata]
 
 config = context.config
 
@@ -18,7 +21,7 @@ config = context.config
 def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
-        target_metadata=metadata,
+        target_metadata=TARGETS,
         version_table=VERSION_TABLE,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
@@ -31,7 +34,9 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=metadata, version_table=VERSION_TABLE
+            connection=connection,
+            target_metadata=TARGETS,
+            version_table=VERSION_TABLE,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -40,7 +45,9 @@ def run_migrations_online() -> None:
     try:
         with engine.connect() as conn:
             context.configure(
-                connection=conn, target_metadata=metadata, version_table=VERSION_TABLE
+                connection=conn,
+                target_metadata=TARGETS,
+                version_table=VERSION_TABLE,
             )
             with context.begin_transaction():
                 context.run_migrations()
