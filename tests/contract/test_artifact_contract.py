@@ -1,6 +1,8 @@
-"""The artifact repository contract, bound to the local and the S3 backend.
+"""The artifact repository contract, bound to the local, the S3 and the HTTP (proxy) backend.
 
-S3 runs against a real ``rclone serve s3`` (see ``s3_server.py``), one per session and per
+HTTP goes through the artifact proxy of the session's live server (``rest_server_url`` in
+``conftest.py``); every test gets a fresh ``mlflow-artifacts:/`` prefix. S3 runs against a real
+``rclone serve s3`` (see ``s3_server.py``), one per session and per
 xdist worker; every test gets a fresh key prefix in its bucket.
 """
 
@@ -14,11 +16,13 @@ import pytest
 from tests.contract.s3_server import S3Server, require_rclone, run_s3_server
 
 from driftloop.artifacts import ArtifactRepository, LocalArtifactRepository, S3ArtifactRepository
+from driftloop.artifacts.http import HttpArtifactRepository
 from driftloop.testing.artifact_contract import ArtifactRepositoryContract
 
 BACKENDS = [
     pytest.param("local", id="local"),
     pytest.param("s3", id="s3", marks=pytest.mark.s3),
+    pytest.param("http", id="http"),
 ]
 
 
@@ -47,6 +51,9 @@ def artifact_repo(request: pytest.FixtureRequest, tmp_path: Path) -> ArtifactRep
         root = tmp_path / "sandbox" / "root"
         root.mkdir(parents=True)
         return LocalArtifactRepository(root.as_uri())
+    if request.param == "http":
+        url: str = request.getfixturevalue("rest_server_url")
+        return HttpArtifactRepository(f"mlflow-artifacts:/{uuid.uuid4().hex}/artifacts", url)
     server: S3Server = request.getfixturevalue("s3_server")
     return s3_repository(server, f"{uuid.uuid4().hex}/artifacts")
 

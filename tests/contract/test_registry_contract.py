@@ -1,4 +1,4 @@
-"""The model registry contract suites, bound to every SQL backend (see ``conftest.py``).
+"""The model registry contract suites, bound to every backend (see ``conftest.py``).
 
 Also checks that a database created by the first schema revision (tracking only) upgrades
 to the registry schema and keeps its data.
@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from tests.contract.conftest import Stores
 
 from driftloop.store.base import EventStore, ModelVersionStore, RegistryStore
-from driftloop.store.sql import SqlStores, models, open_sql_stores, upgrade_database
+from driftloop.store.sql import models, open_sql_stores, upgrade_database
 from driftloop.store.sql.database import create_database
 from driftloop.store.sql.schema import alembic_config, current_revision, head_revision
 from driftloop.testing import (
@@ -29,19 +30,19 @@ from driftloop.testing import (
 
 
 @pytest.fixture
-def registry_store(tracking_backend: SqlStores) -> RegistryStore:
+def registry_store(tracking_backend: Stores) -> RegistryStore:
     """The registered-model store of the backend under test."""
     return tracking_backend.registry
 
 
 @pytest.fixture
-def model_version_store(tracking_backend: SqlStores) -> ModelVersionStore:
+def model_version_store(tracking_backend: Stores) -> ModelVersionStore:
     """The model version store of the backend under test (same database)."""
     return tracking_backend.model_versions
 
 
 @pytest.fixture
-def event_store(tracking_backend: SqlStores) -> EventStore:
+def event_store(tracking_backend: Stores) -> EventStore:
     """The registry event log of the backend under test (same database)."""
     return tracking_backend.events
 

@@ -157,10 +157,11 @@ def test_usage_errors_exit_with_2(tracking: str) -> None:
     assert "Missing option '--experiment'" in result.stderr
 
 
-def test_http_tracking_uri_is_explained(tmp_path: Path) -> None:
+def test_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--tracking-uri", "http://127.0.0.1:1", "runs", "show", "x"])
     assert result.exit_code == 1
-    assert "platform server" in result.stderr
+    assert "cannot reach the tracking server at http://127.0.0.1:1" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ EXPECTED = {
         "Experiment",
         "FileInfo",
         "LifecycleStage",
+        "LoggedModel",
+        "LoggedModelStatus",
         "Metric",
         "ModelVersion",
         "ModelVersionStatus",

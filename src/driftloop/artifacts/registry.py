@@ -12,17 +12,30 @@ from driftloop.errors import UnsupportedUriError
 
 __all__ = ["SUPPORTED_SCHEMES", "get_artifact_repository"]
 
+
+def _proxied(uri: str) -> ArtifactRepository:
+    # Imported on use: the HTTP repository pulls in the REST client and its codec.
+    from driftloop.artifacts.http import HttpArtifactRepository
+
+    return HttpArtifactRepository(uri)
+
+
 _FACTORIES: dict[str, Callable[[str], ArtifactRepository]] = {
     "": LocalArtifactRepository,
     "file": LocalArtifactRepository,
     "s3": S3ArtifactRepository,
+    "mlflow-artifacts": _proxied,
 }
 #: URI schemes :func:`get_artifact_repository` serves; ``""`` is a plain local path.
 SUPPORTED_SCHEMES = tuple(_FACTORIES)
 
 
 def get_artifact_repository(uri: str) -> ArtifactRepository:
-    """Return the repository for ``uri``: a local path, ``file://...`` or ``s3://...``.
+    """Return the repository for ``uri`` by its scheme.
+
+    A local path, ``file://...``, ``s3://...`` or ``mlflow-artifacts:/...`` (a tracking
+    server's artifact proxy; the server is the one in the URI's host, else the current
+    ``http(s)`` tracking URI).
 
     Examples:
         >>> type(get_artifact_repository("/srv/artifacts/1/abc")).__name__

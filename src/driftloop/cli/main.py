@@ -18,6 +18,7 @@ from driftloop.cli.render import console
 from driftloop.cli.runs import runs
 from driftloop.cli.server import server
 from driftloop.cli.state import CliState
+from driftloop.cli.users import grants, tokens, users
 from driftloop.errors import DriftloopError
 from driftloop.tracking.uri import TRACKING_URI_ENV
 
@@ -110,6 +111,8 @@ cli.add_command(models)
 cli.add_command(db)
 cli.add_command(quickstart)
 cli.add_command(server)
+for auth_group in (users, tokens, grants):
+    cli.add_command(auth_group)
 
 
 def main() -> NoReturn:

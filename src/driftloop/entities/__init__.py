@@ -4,6 +4,7 @@ from driftloop.entities.artifact import FileInfo
 from driftloop.entities.dataset import Dataset, DatasetInput
 from driftloop.entities.experiment import Experiment
 from driftloop.entities.lifecycle import LifecycleStage, RunStatus, ViewType
+from driftloop.entities.logged_model import LoggedModel, LoggedModelStatus
 from driftloop.entities.metric import Metric, Param, RunTag
 from driftloop.entities.page import Page
 from driftloop.entities.registry import (
@@ -30,6 +31,8 @@ __all__ = [
     "Experiment",
     "FileInfo",
     "LifecycleStage",
+    "LoggedModel",
+    "LoggedModelStatus",
     "Metric",
     "ModelVersion",
     "ModelVersionStatus",

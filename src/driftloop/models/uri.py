@@ -1,7 +1,8 @@
 """Model URIs: where a model is, in the runs, the registry, an artifact store or on disk.
 
 Forms: ``runs:/<run_id>/<path>``, ``models:/<name>/<version>``, ``models:/<name>@<alias>``,
-``models:/<name>/latest``, artifact URIs (``s3://``, ``file:``) and local paths.
+``models:/<name>/latest``, ``models:/m-<32 hex>`` (an MLflow 3 logged model), artifact URIs
+(``s3://``, ``file:``) and local paths.
 
 :func:`parse_model_uri` is pure; :func:`fetch_model` turns a URI into a local directory,
 downloading from the artifact store when the model is not on this machine.
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 _RUNS = re.compile(r"^runs:/(?P<run_id>[^/]+)(?:/(?P<path>.*))?$")
 _MODELS_ALIAS = re.compile(r"^models:/(?P<name>[^/@]+)@(?P<alias>[^/@]+)/?$")
+_LOGGED_MODEL = re.compile(r"^models:/(?P<model_id>m-[0-9a-f]{32})/?$")
 _MODELS_VERSION = re.compile(r"^models:/(?P<name>[^/@]+)/(?P<version>[^/@]+)/?$")
 
 
@@ -32,7 +34,8 @@ class ModelUri:
     """A parsed model URI; exactly the fields of its ``kind`` are set.
 
     Attributes:
-        kind: ``"runs"``, ``"models"``, ``"path"`` (local) or ``"artifact"`` (a store URI).
+        kind: ``"runs"``, ``"models"``, ``"logged_model"``, ``"path"`` (local) or
+            ``"artifact"`` (a store URI).
         uri: The URI as given.
         run_id: For ``runs:/``.
         path: The artifact path for ``runs:/``; the local path for ``"path"``.
@@ -40,6 +43,7 @@ class ModelUri:
         version: A version number, or None for an alias or ``latest``.
         alias: An alias (``latest`` is kept as alias ``"latest"``... see :attr:`latest`).
         latest: ``models:/<name>/latest``.
+        model_id: The logged model id for ``models:/m-<hex>``.
     """
 
     kind: str
@@ -50,6 +54,7 @@ class ModelUri:
     version: int | None = None
     alias: str | None = None
     latest: bool = False
+    model_id: str | None = None
 
 
 def parse_model_uri(uri: str | os.PathLike[str]) -> ModelUri:
@@ -89,6 +94,9 @@ def _parse_runs(text: str) -> ModelUri:
 
 
 def _parse_models(text: str) -> ModelUri:
+    logged = _LOGGED_MODEL.match(text)
+    if logged is not None:
+        return ModelUri(kind="logged_model", uri=text, model_id=logged["model_id"])
     match = _MODELS_ALIAS.match(text)
     if match is not None:
         return ModelUri(kind="models", uri=text, name=match["name"], alias=match["alias"])
@@ -137,7 +145,7 @@ def fetch_model(client: Client | None, uri: str | os.PathLike[str], dst: Path) -
         resolved to its version's source).
     """
     parsed = parse_model_uri(uri)
-    if client is None and parsed.kind in {"runs", "models"}:
+    if client is None and parsed.kind in {"runs", "models", "logged_model"}:
         from driftloop.tracking.client import Client
 
         client = Client()
@@ -145,6 +153,12 @@ def fetch_model(client: Client | None, uri: str | os.PathLike[str], dst: Path) -
         assert client is not None  # noqa: S101 - opened above
         version = resolve_model_version(client, parsed)
         return fetch_model(client, version.source, dst)
+    if parsed.kind == "logged_model":
+        assert client is not None  # noqa: S101 - opened above
+        assert parsed.model_id is not None  # noqa: S101 - set by _parse_models
+        location = client.get_logged_model(parsed.model_id).artifact_location
+        local, _ = fetch_model(client, location, dst)
+        return local, location
     if parsed.kind == "runs":
         assert parsed.run_id is not None  # noqa: S101 - set by _parse_runs
         assert client is not None  # noqa: S101 - opened above

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
 
@@ -11,14 +11,17 @@ from driftloop.artifacts import get_artifact_repository
 from driftloop.server.catalog import all_endpoints
 from driftloop.server.config import ServerConfig
 from driftloop.server.middleware import HostOriginMiddleware
-from driftloop.server.routing import to_route
+from driftloop.server.routing import Endpoint, to_route
 from driftloop.server.state import AllowAll, Authorizer, ServerState
 from driftloop.store.sql import SqlStores, open_sql_stores
 from driftloop.tracking.uri import resolve_store_location
 
 
-def create_app(config: ServerConfig) -> Starlette:
+def create_app(config: ServerConfig, *, extra_endpoints: Sequence[Endpoint] = ()) -> Starlette:
     """The server application for ``config`` (stores are opened now, closed on shutdown).
+
+    ``extra_endpoints`` are mounted as given after the catalog's (tests declare their own
+    endpoints this way); they go through the same authorization as every other route.
 
     Raises:
         InvalidParameterError: The configuration is unsafe (see :meth:`ServerConfig.check`).
@@ -41,7 +44,8 @@ def create_app(config: ServerConfig) -> Starlette:
         yield
         stores.close()
 
-    app = Starlette(routes=[to_route(e) for e in all_endpoints()], lifespan=lifespan)
+    endpoints = [*all_endpoints(), *extra_endpoints]
+    app = Starlette(routes=[to_route(e) for e in endpoints], lifespan=lifespan)
     app.state.driftloop = state
     app.add_middleware(
         HostOriginMiddleware,

@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import json
-import math
+import re
 from typing import Any
 
 from starlette.responses import Response
 
 from driftloop.errors import DriftloopError
 
+# A JSON string literal, or a bare non-finite number token as json.dumps(allow_nan=True) writes it.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+_QUOTED = {"NaN": '"NaN"', "Infinity": '"Infinity"', "-Infinity": '"-Infinity"'}
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        if math.isnan(value):
-            return "NaN"
-        return "Infinity" if value > 0 else "-Infinity"
-    if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(item) for item in value]
-    return value
+
+def _quote_non_finite(match: re.Match[str]) -> str:
+    token = match.group(1)
+    return match.group(0) if token is None else _QUOTED[token]
 
 
 def encode(data: Any) -> bytes:
-    """Strict JSON bytes with non-finite floats spelled as MLflow does."""
-    return json.dumps(_clean(data), allow_nan=False, separators=(",", ":")).encode()
+    """Compact JSON bytes with non-finite floats spelled as MLflow does (``"NaN"``).
+
+    The C encoder writes everything; only a document that contains a non-finite token gets a
+    second pass, which quotes bare ``NaN``/``Infinity`` tokens and leaves strings alone.
+    """
+    text = json.dumps(data, allow_nan=True, separators=(",", ":"))
+    if "NaN" in text or "Infinity" in text:
+        text = _TOKENS.sub(_quote_non_finite, text)
+    return text.encode()
 
 
 def json_response(data: Any, status_code: int = 200) -> Response:

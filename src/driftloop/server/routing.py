@@ -10,11 +10,13 @@ endpoint with a declared permission).
 from __future__ import annotations
 
 import enum
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -65,7 +67,11 @@ class Call:
     principal: str | None = None
 
 
-Handler = Callable[[Call], Awaitable[Response | dict[str, Any]]]
+Handler = (
+    Callable[[Call], Awaitable[Response | dict[str, Any]]]
+    | Callable[[Call], Response | dict[str, Any]]
+)
+"""A coroutine, or a plain function (it does blocking store work and runs in the threadpool)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +140,15 @@ def to_route(declared: Endpoint) -> DeclaredRoute:
             )
             call = Call(request=request, params=params, state=state)
             call.principal = await state.authorizer.authorize(call, declared)
-            result = await declared.handler(call)
+            if inspect.iscoroutinefunction(declared.handler):
+                result = await declared.handler(call)
+            else:
+                result = await run_in_threadpool(declared.handler, call)
         except DriftloopError as error:
-            return error_response(error)
+            response = error_response(error)
+            # An error class may name response headers (401's WWW-Authenticate).
+            response.headers.update(getattr(error, "http_headers", None) or {})
+            return response
         except Exception:
             logger.exception("unexpected error in %s %s", request.method, declared.path)
             return json_response(

@@ -12,6 +12,7 @@ from driftloop.entities import (
     DatasetInput,
     Experiment,
     FileInfo,
+    LoggedModel,
     Metric,
     Page,
     Param,
@@ -57,6 +58,7 @@ class Client(ModelMethods, RegistryMethods):
         self._registry = stores.registry
         self._model_versions = stores.model_versions
         self._events = stores.events
+        self._logged_models = stores.logged_models
         self._artifact_uris: dict[str, str] = {}
         self._artifact_uris_lock = threading.Lock()
 
@@ -364,6 +366,10 @@ class Client(ModelMethods, RegistryMethods):
                     self._artifact_uris.clear()
                 self._artifact_uris[run_id] = artifact_uri
         return get_artifact_repository(artifact_uri)
+
+    def get_logged_model(self, model_id: str) -> LoggedModel:
+        """Return an MLflow 3 logged model (``m-<32 hex>``), e.g. to fetch its files."""
+        return self._logged_models.get_logged_model(check.require_id(model_id, "model_id"))
 
     def resolve_experiment(self, name_or_id: str) -> Experiment:
         """Return the experiment named ``name_or_id``, or else the one with that id."""

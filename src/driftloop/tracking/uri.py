@@ -7,7 +7,9 @@ A tracking URI is one of:
 - ``sqlite:///path/to.db``: that database, with artifacts in the folder ``artifacts`` beside
   the file (or ``$DRIFTLOOP_ARTIFACT_ROOT``);
 - ``postgresql://...`` or ``postgresql+psycopg://...``: a PostgreSQL database, with artifacts
-  under ``$DRIFTLOOP_ARTIFACT_ROOT`` (default ``./.driftloop/artifacts``).
+  under ``$DRIFTLOOP_ARTIFACT_ROOT`` (default ``./.driftloop/artifacts``);
+- ``http(s)://host:port``: a driftloop server, reached through its native REST API
+  (:mod:`driftloop.store.rest`); its artifacts go through the server's artifact proxy.
 
 Without :func:`set_tracking_uri` or ``$DRIFTLOOP_TRACKING_URI`` the tracking URI is the folder
 ``.driftloop`` in the current working directory, made absolute the first time it is used.
@@ -19,13 +21,18 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from driftloop.errors import InvalidParameterError, UnsupportedUriError
-
-if TYPE_CHECKING:
-    from driftloop.store.sql import SqlStores
+from driftloop.store.base import (
+    EventStore,
+    ExperimentStore,
+    LoggedModelStore,
+    ModelVersionStore,
+    RegistryStore,
+    RunStore,
+)
 
 TRACKING_URI_ENV = "DRIFTLOOP_TRACKING_URI"
 ARTIFACT_ROOT_ENV = "DRIFTLOOP_ARTIFACT_ROOT"
@@ -33,7 +40,49 @@ DEFAULT_TRACKING_DIR = ".driftloop"
 DATABASE_FILE = "driftloop.db"
 ARTIFACTS_DIR = "artifacts"
 
+HTTP_SCHEMES = frozenset({"http", "https"})
+
 _state_lock = threading.Lock()
+
+
+class TrackingStores(Protocol):
+    """The stores behind one tracking URI (``SqlStores`` or ``RestStores``)."""
+
+    @property
+    def experiments(self) -> ExperimentStore:
+        """The experiment store."""
+        ...
+
+    @property
+    def runs(self) -> RunStore:
+        """The run store."""
+        ...
+
+    @property
+    def registry(self) -> RegistryStore:
+        """The registered-model (and alias) store."""
+        ...
+
+    @property
+    def model_versions(self) -> ModelVersionStore:
+        """The model version store."""
+        ...
+
+    @property
+    def events(self) -> EventStore:
+        """The registry event log."""
+        ...
+
+    @property
+    def logged_models(self) -> LoggedModelStore:
+        """The logged model store (MLflow 3)."""
+        ...
+
+    def close(self) -> None:
+        """Close the connections; the stores must not be used afterwards."""
+        ...
+
+
 _explicit_uri: str | None = None
 _default_uri: str | None = None
 
@@ -60,14 +109,18 @@ def set_tracking_uri(uri: str | os.PathLike[str]) -> None:
     Relative paths are made absolute now, so a later ``os.chdir`` does not move the data.
 
     Args:
-        uri: A directory path, a ``file:`` URI, ``sqlite:///...`` or ``postgresql://...``.
+        uri: A directory path, a ``file:`` URI, ``sqlite:///...``, ``postgresql://...`` or
+            a server's ``http(s)://host:port``.
 
     Raises:
         InvalidParameterError: ``uri`` is empty.
         UnsupportedUriError: The scheme is not served by this driftloop.
     """
     normalized = _normalize(uri, argument="uri")
-    resolve_store_location(normalized)
+    if _scheme(normalized) in HTTP_SCHEMES:
+        _check_server_url(normalized)
+    else:
+        resolve_store_location(normalized)
     global _explicit_uri  # noqa: PLW0603 - the process-wide setting is the point
     with _state_lock:
         _explicit_uri = normalized
@@ -95,15 +148,15 @@ def resolve_store_location(tracking_uri: str) -> StoreLocation:
     """Map a tracking URI to the database and default artifact root behind it.
 
     Raises:
-        UnsupportedUriError: ``http(s)://`` (the server backend comes with the platform server)
-            or any other scheme driftloop does not serve.
+        UnsupportedUriError: ``http(s)://`` (a server, which has no database of its own to
+            open: see :func:`get_stores`) or any other scheme driftloop does not serve.
     """
     uri = _normalize(tracking_uri, argument="tracking_uri")
     scheme = _scheme(uri)
-    if scheme in {"http", "https"}:
+    if scheme in HTTP_SCHEMES:
         raise UnsupportedUriError(
-            f"tracking URI {uri!r}: the HTTP tracking backend arrives with the driftloop "
-            "platform server; use a directory, sqlite:/// or postgresql:// URI for now",
+            f"tracking URI {uri!r} names a tracking server, not a database; a server's "
+            "backend store must be a directory, sqlite:/// or postgresql:// URI",
             field="tracking_uri",
         )
     if scheme == "":
@@ -122,10 +175,26 @@ def resolve_store_location(tracking_uri: str) -> StoreLocation:
     )
 
 
-def get_stores(tracking_uri: str | None = None) -> SqlStores:
-    """Return the (cached) stores behind ``tracking_uri`` (default: :func:`get_tracking_uri`)."""
-    location = resolve_store_location(tracking_uri or get_tracking_uri())
-    return _registry.get(location)
+def get_stores(tracking_uri: str | None = None) -> TrackingStores:
+    """Return the (cached) stores behind ``tracking_uri`` (default: :func:`get_tracking_uri`).
+
+    A database URI gives the SQL stores; an ``http(s)://`` URI the REST stores of that server.
+    """
+    uri = tracking_uri or get_tracking_uri()
+    if _scheme(uri) in HTTP_SCHEMES:
+        return _registry.get_rest(_check_server_url(uri.strip()))
+    return _registry.get(resolve_store_location(uri))
+
+
+def _check_server_url(uri: str) -> str:
+    """The server's base URL (no trailing slash); refuses a URL without a host."""
+    parts = urlsplit(uri)
+    if not parts.hostname or parts.query or parts.fragment:
+        raise UnsupportedUriError(
+            f"tracking URI {uri!r}: a server URL is http(s)://host[:port][/prefix]",
+            field="tracking_uri",
+        )
+    return uri.rstrip("/")
 
 
 def _normalize(uri: str | os.PathLike[str], *, argument: str) -> str:
@@ -195,9 +264,19 @@ class _StoreRegistry:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._stores: dict[tuple[str, str], SqlStores] = {}
+        self._stores: dict[tuple[str, str], TrackingStores] = {}
 
-    def get(self, location: StoreLocation) -> SqlStores:
+    def get_rest(self, base_url: str) -> TrackingStores:
+        key = ("rest", base_url)
+        with self._lock:
+            stores = self._stores.get(key)
+            if stores is None:
+                from driftloop.store.rest import open_rest_stores
+
+                stores = self._stores[key] = open_rest_stores(base_url)
+            return stores
+
+    def get(self, location: StoreLocation) -> TrackingStores:
         key = (location.db_uri, location.artifact_root)
         with self._lock:
             stores = self._stores.get(key)

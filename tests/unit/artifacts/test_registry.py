@@ -33,7 +33,7 @@ def test_all_is_exactly_the_public_api() -> None:
 
 
 def test_supported_schemes() -> None:
-    assert SUPPORTED_SCHEMES == ("", "file", "s3")
+    assert SUPPORTED_SCHEMES == ("", "file", "s3", "mlflow-artifacts")
 
 
 def test_plain_path_is_local(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_s3_uri_is_s3() -> None:
         ("gs://bucket/x", "gs"),
         ("hdfs://namenode/x", "hdfs"),
         ("http://example.com/x", "http"),
-        ("mlflow-artifacts:/x", "mlflow-artifacts"),
+        ("wasbs://container@account/x", "wasbs"),
         ("GS://bucket/x", "gs"),
     ],
 )

@@ -13,8 +13,9 @@ from driftloop.errors import (
     ArtifactNotFoundError,
     InvalidParameterError,
     RunNotFoundError,
-    UnsupportedUriError,
 )
+from driftloop.store.rest import RestStores
+from driftloop.tracking.uri import get_stores
 
 
 def test_experiment_lifecycle(client: driftloop.Client) -> None:
@@ -148,6 +149,7 @@ def test_resolve_experiment_by_name_or_id(client: driftloop.Client) -> None:
         client.resolve_experiment("nope")
 
 
-def test_http_tracking_is_not_available_yet() -> None:
-    with pytest.raises(UnsupportedUriError, match="platform server"):
-        driftloop.Client("http://127.0.0.1:5000")
+def test_http_tracking_uri_opens_the_rest_stores_without_a_request() -> None:
+    client = driftloop.Client("http://127.0.0.1:5000")
+    assert client.tracking_uri == "http://127.0.0.1:5000"
+    assert isinstance(get_stores("http://127.0.0.1:5000"), RestStores)

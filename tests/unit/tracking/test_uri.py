@@ -7,6 +7,7 @@ import pytest
 
 import driftloop
 from driftloop.errors import InvalidParameterError, UnsupportedUriError
+from driftloop.store.rest import RestStores
 from driftloop.tracking.uri import get_stores, resolve_store_location
 
 
@@ -80,9 +81,24 @@ def test_set_tracking_uri_rewrites_postgresql() -> None:
     assert driftloop.get_tracking_uri() == "postgresql+psycopg://u@h/db"
 
 
-@pytest.mark.parametrize("uri", ["http://localhost:5000", "https://tracking.example"])
-def test_http_is_not_served_yet(uri: str) -> None:
-    with pytest.raises(UnsupportedUriError, match="platform server"):
+@pytest.mark.parametrize("uri", ["http://localhost:5000", "https://tracking.example/prefix"])
+def test_http_uri_is_a_server_with_rest_stores(uri: str) -> None:
+    driftloop.set_tracking_uri(uri)
+    assert driftloop.get_tracking_uri() == uri
+    stores = get_stores()
+    assert isinstance(stores, RestStores)
+    assert stores.client.base_url == uri
+    assert get_stores(uri + "/") is stores
+
+
+def test_http_uri_is_no_database_for_a_server_backend() -> None:
+    with pytest.raises(UnsupportedUriError, match="names a tracking server, not a database"):
+        resolve_store_location("http://localhost:5000")
+
+
+@pytest.mark.parametrize("uri", ["http://", "https://host:5000/?x=1"])
+def test_malformed_server_url_is_rejected(uri: str) -> None:
+    with pytest.raises(UnsupportedUriError, match="a server URL is"):
         driftloop.set_tracking_uri(uri)
 
 

@@ -325,3 +325,55 @@ registry_event_counter = Table(
     Column("counter_id", Integer, primary_key=True, autoincrement=False),
     Column("last_event_id", BigInteger, nullable=False),
 )
+
+
+# -- Logged models (MLflow 3) ---------------------------------------------------------------
+#
+# A logged model is keyed by its string id ``m-<32 hex>``; it belongs to an experiment and
+# optionally names the run that produced it. Tags and params are key/value rows like a run's.
+
+logged_models = Table(
+    "logged_models",
+    metadata,
+    Column("model_id", String(64), primary_key=True),
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(500), nullable=False),
+    Column("artifact_location", Text, nullable=False),
+    Column("creation_timestamp", BigInteger, nullable=False),
+    Column("last_updated_timestamp", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("status_message", Text, nullable=True),
+    Column("lifecycle_stage", String(32), nullable=False),
+    Column("model_type", String(500), nullable=True),
+    Column("source_run_id", String(32), nullable=True),
+    Index(None, "experiment_id", "creation_timestamp"),
+    sqlite_with_rowid=False,
+)
+
+
+def _logged_model_fk() -> ForeignKey:
+    return ForeignKey("logged_models.model_id", ondelete="CASCADE")
+
+
+logged_model_tags = Table(
+    "logged_model_tags",
+    metadata,
+    Column("model_id", String(64), _logged_model_fk(), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+logged_model_params = Table(
+    "logged_model_params",
+    metadata,
+    Column("model_id", String(64), _logged_model_fk(), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,
+)

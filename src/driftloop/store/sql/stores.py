@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 
 from driftloop.store.sql.database import SqlDatabase, check_connection, create_database
 from driftloop.store.sql.experiments import SqlExperimentStore, ensure_default_experiment
+from driftloop.store.sql.logged_models import SqlLoggedModelStore
 from driftloop.store.sql.registry_events import SqlEventStore
 from driftloop.store.sql.registry_models import SqlRegistryStore
 from driftloop.store.sql.registry_versions import SqlModelVersionStore
@@ -26,6 +27,7 @@ class SqlStores:
         registry: The registered-model (and alias) store.
         model_versions: The model version store.
         events: The registry event log.
+        logged_models: The logged model store (MLflow 3).
     """
 
     experiments: SqlExperimentStore
@@ -34,6 +36,7 @@ class SqlStores:
     registry: SqlRegistryStore
     model_versions: SqlModelVersionStore
     events: SqlEventStore
+    logged_models: SqlLoggedModelStore
 
     def close(self) -> None:
         """Close the database connections; the stores must not be used afterwards."""
@@ -73,6 +76,7 @@ def open_sql_stores(db_uri: str, default_artifact_root: str) -> SqlStores:
         registry=SqlRegistryStore(database),
         model_versions=SqlModelVersionStore(database),
         events=SqlEventStore(database),
+        logged_models=SqlLoggedModelStore(database),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from driftloop.errors import SchemaOutOfDateError
 from driftloop.store.sql import open_sql_stores, upgrade_database
+from driftloop.store.sql.auth_tables import metadata as auth_metadata
 from driftloop.store.sql.database import create_database
 from driftloop.store.sql.models import metadata
 from driftloop.store.sql.schema import (
@@ -150,7 +151,7 @@ def _schema_differences(url: str) -> list[object]:
             context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
             return [
                 diff
-                for diff in compare_metadata(context, metadata)
+                for diff in compare_metadata(context, [metadata, auth_metadata])
                 if not (diff[0] == "remove_table" and diff[1].name == VERSION_TABLE)
             ]
     finally:

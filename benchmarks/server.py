@@ -1,0 +1,355 @@
+"""Server benchmark: the same MLflow-client workload against `mlflow server` and `driftloop server`.
+
+Run from the repository root (the test extra installs MLflow 3.17.2 into the project venv)::
+
+    .venv/bin/python benchmarks/server.py [--quick] [--backends sqlite,postgresql] [--workers 2]
+
+For each backend and each server, on a fresh database:
+
+1. ``log_batch``: 8 client processes, each with its own run, send ``log_batch`` calls of 1,000
+   metric points through ``MlflowClient``; points/s over the wall time of the slowest client,
+   and the p50/p99 call latency.
+2. ``search``: ``search_runs`` with ``metrics.acc > 0.5 AND params.model = 'gbm'`` ordered by
+   ``metrics.acc DESC``, ``max_results=100``, over 10,000 runs bulk-inserted into the server's
+   own schema before it starts (creating them through the API would take minutes on MLflow);
+   median and p99 of 30 calls. Both servers must return the same run ids.
+3. ``history``: ``get_metric_history`` of a 100,000-point series; median of 5.
+
+Both servers run with the same worker count, bound to 127.0.0.1, artifacts served. Targets:
+log_batch >= 5x and search >= 5x MLflow's in the same run. Results: the table on stdout, and
+``benchmarks/.out/server.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    Figure,
+    Latency,
+    Report,
+    ScratchDatabases,
+    base_environment,
+    console,
+    pg_server_version,
+    render,
+    render_markdown,
+    write_json,
+)
+from _sides import DriftloopSide, MlflowSide, Side, quiet_mlflow, run_specs
+
+OUT = Path(__file__).resolve().parent / ".out"
+BIN = Path(sys.executable).parent
+SEARCH_FILTER = "metrics.acc > 0.5 AND params.model = 'gbm'"
+SEARCH_ORDER = ["metrics.acc DESC"]
+CLIENTS = 8
+BATCH = 1000
+TARGET = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    backends: tuple[str, ...]
+    workers: int
+    runs: int
+    batches_per_client: int
+    history_points: int
+    search_reps: int
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(kind: str, db_uri: str, artifacts: Path, workers: int) -> Iterator[str]:
+    """Start ``mlflow server`` or ``driftloop server`` on a free port; yield its URL."""
+    port = free_port()
+    common = ["--backend-store-uri", db_uri, "--host", "127.0.0.1", "--port", str(port)]
+    common += ["--workers", str(workers)]
+    if kind == "mlflow":
+        command = [
+            str(BIN / "mlflow"),
+            "server",
+            *common,
+            "--artifacts-destination",
+            str(artifacts),
+        ]
+    else:
+        command = [str(BIN / "driftloop"), "server", *common]
+        command += ["--artifacts-destination", str(artifacts)]
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+    log = (artifacts.parent / f"{kind}-{port}.log").open("w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{kind} server did not start; see {log.name}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _client_ingest(args: tuple[str, str, int, int]) -> tuple[float, float, list[float]]:
+    """One client process: its own run, ``batches`` log_batch calls; (start, end, latencies)."""
+    url, experiment_id, batches, seed = args
+    quiet_mlflow()
+    from mlflow.entities import Metric
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=url)
+    run_id = client.create_run(experiment_id).info.run_id
+    now = int(time.time() * 1000)
+    latencies: list[float] = []
+    start = time.time()  # wall clock: comparable across the client processes
+    for batch in range(batches):
+        metrics = [
+            Metric("loss", 1.0 / (i + 1 + seed), now, batch * BATCH + i) for i in range(BATCH)
+        ]
+        began = time.perf_counter()
+        client.log_batch(run_id, metrics=metrics)
+        latencies.append((time.perf_counter() - began) * 1000)
+    end = time.time()
+    return start, end, latencies
+
+
+def bench_ingest(url: str, cfg: Config) -> tuple[float, Latency]:
+    quiet_mlflow()
+    from mlflow.tracking import MlflowClient
+
+    experiment_id = MlflowClient(tracking_uri=url).create_experiment(f"ingest-{time.time_ns()}")
+    context = multiprocessing.get_context("spawn")
+    jobs = [(url, experiment_id, cfg.batches_per_client, seed) for seed in range(CLIENTS)]
+    with context.Pool(CLIENTS) as pool:
+        results = pool.map(_client_ingest, jobs)
+    # From the first client's first call to the last client's last: process start-up and the
+    # mlflow import are not the server's time.
+    wall = max(end for _, end, _ in results) - min(start for start, _, _ in results)
+    points = CLIENTS * cfg.batches_per_client * BATCH
+    latencies = tuple(value for _, _, values in results for value in values)
+    return points / wall, Latency(latencies)
+
+
+def bench_search(url: str, experiment_id: str, cfg: Config) -> tuple[Latency, list[str]]:
+    quiet_mlflow()
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=url)
+
+    def call() -> list[str]:
+        runs = client.search_runs(
+            [experiment_id], SEARCH_FILTER, order_by=SEARCH_ORDER, max_results=100
+        )
+        return [run.info.run_id for run in runs]
+
+    result = call()
+    call()
+    samples = []
+    for _ in range(cfg.search_reps):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return Latency(tuple(samples)), result
+
+
+def bench_history(url: str, cfg: Config) -> Latency:
+    quiet_mlflow()
+    from mlflow.entities import Metric
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=url)
+    experiment_id = client.create_experiment(f"history-{time.time_ns()}")
+    run_id = client.create_run(experiment_id).info.run_id
+    now = int(time.time() * 1000)
+    for start in range(0, cfg.history_points, BATCH):
+        client.log_batch(
+            run_id,
+            metrics=[Metric("loss", 1.0 / (i + 1), now, i) for i in range(start, start + BATCH)],
+        )
+    samples = []
+    for _ in range(5):
+        began = time.perf_counter()
+        points = client.get_metric_history(run_id, "loss")
+        samples.append((time.perf_counter() - began) * 1000)
+        if len(points) != cfg.history_points:
+            raise RuntimeError(f"history returned {len(points)} points")
+    return Latency(tuple(samples))
+
+
+def populate(side: Side, count: int) -> str:
+    experiment_id = side.create_experiment("search")
+    done = 0
+    while done < count:
+        chunk = min(2000, count - done)
+        rows = side.bulk_rows(experiment_id, list(run_specs(done, chunk)))
+        with side.engine.begin() as conn:
+            for table, table_rows in rows.items():
+                conn.execute(table.insert(), table_rows)
+        done += chunk
+    if side.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with side.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return experiment_id
+
+
+def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config) -> None:
+    results: dict[str, dict[str, object]] = {}
+    for kind in ("driftloop", "mlflow"):
+        db_uri = dbs.new(backend, f"srv_{kind}")
+        artifacts = dbs.root / f"artifacts-srv-{kind}-{backend}"
+        artifacts.mkdir()
+        side: Side = (DriftloopSide if kind == "driftloop" else MlflowSide)(
+            db_uri, artifacts.as_uri()
+        )
+        experiment_id = populate(side, cfg.runs)
+        side.close()
+        console.print(f"  {backend}: {kind} server ({cfg.runs} runs populated)")
+        with running_server(kind, db_uri, artifacts, cfg.workers) as url:
+            throughput, batch_latency = bench_ingest(url, cfg)
+            search_latency, found = bench_search(url, experiment_id, cfg)
+            history = bench_history(url, cfg)
+        results[kind] = {
+            "throughput": throughput,
+            "batch": batch_latency,
+            "search": search_latency,
+            "found": found,
+            "history": history,
+        }
+    dl, ml = results["driftloop"], results["mlflow"]
+    if dl["found"] != ml["found"]:
+        report.checks.append(f"{backend}: search results differ between the servers")
+    size_runs = f"{cfg.runs // 1000}k runs"
+    tp_dl, tp_ml = float(dl["throughput"]), float(ml["throughput"])  # type: ignore[arg-type]
+    report.figures += [
+        Figure(
+            f"log_batch, {CLIENTS} clients",
+            backend,
+            f"{CLIENTS * cfg.batches_per_client}k pts",
+            "points/s",
+            tp_dl,
+            tp_ml,
+            True,
+            f">= {TARGET:.0f}x MLflow",
+            tp_dl >= TARGET * tp_ml,
+        ),
+    ]
+    for stat in ("median", "p99"):
+        report.figures.append(
+            Figure(
+                "log_batch call",
+                backend,
+                "1000 pts",
+                f"{stat} ms",
+                _stat(dl["batch"], stat),
+                _stat(ml["batch"], stat),
+                False,
+            )
+        )
+    for stat in ("median", "p99"):
+        dl_s, ml_s = _stat(dl["search"], stat), _stat(ml["search"], stat)
+        gated = stat == "median"
+        report.figures.append(
+            Figure(
+                "search_runs (filter + order, 100)",
+                backend,
+                size_runs,
+                f"{stat} ms",
+                dl_s,
+                ml_s,
+                False,
+                f">= {TARGET:.0f}x faster" if gated else "",
+                (ml_s >= TARGET * dl_s) if gated else None,
+            )
+        )
+    report.figures.append(
+        Figure(
+            "get_metric_history",
+            backend,
+            f"{cfg.history_points // 1000}k pts",
+            "median ms",
+            _stat(dl["history"], "median"),
+            _stat(ml["history"], "median"),
+            False,
+        )
+    )
+
+
+def _stat(latency: object, stat: str) -> float:
+    if not isinstance(latency, Latency):
+        raise TypeError(f"expected a Latency, got {type(latency).__name__}")
+    ordered = sorted(latency.samples_ms)
+    if stat == "p99":  # nearest rank
+        return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
+    return statistics.median(ordered)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller workloads")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target FAILs")
+    args = parser.parse_args()
+    cfg = Config(
+        backends=tuple(args.backends.split(",")),
+        workers=args.workers,
+        runs=2_000 if args.quick else 10_000,
+        batches_per_client=3 if args.quick else 20,
+        history_points=10_000 if args.quick else 100_000,
+        search_reps=10 if args.quick else 30,
+    )
+    report = Report(title=f"driftloop server vs mlflow server 3.17.2 ({cfg.workers} workers)")
+    report.environment = base_environment() | {"postgresql": pg_server_version()}
+    report.command = " ".join(sys.argv)
+    dbs = ScratchDatabases()
+    try:
+        for backend in cfg.backends:
+            run_backend(report, dbs, backend, cfg)
+    finally:
+        dbs.close()
+    console.print(render(report))
+    for check in report.checks:
+        console.print(f"[red]check failed:[/] {check}")
+    console.print(f"environment: {report.environment}", highlight=False)
+    write_json(report, OUT / "server.json")
+    (OUT / "server.md").write_text(render_markdown(report), encoding="utf-8")
+    failed = any(f.passed is False for f in report.figures) or bool(report.checks)
+    return 1 if (args.strict and failed) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

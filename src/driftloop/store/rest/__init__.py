@@ -1,0 +1,24 @@
+"""The store ABCs over a driftloop server's native REST API (``/api/v1``)."""
+
+from driftloop.store.rest.client import RestClient
+from driftloop.store.rest.errors import RemoteError
+from driftloop.store.rest.events import RestEventStore
+from driftloop.store.rest.experiments import RestExperimentStore
+from driftloop.store.rest.logged_models import RestLoggedModelStore
+from driftloop.store.rest.model_versions import RestModelVersionStore
+from driftloop.store.rest.registry import RestRegistryStore
+from driftloop.store.rest.runs import RestRunStore
+from driftloop.store.rest.stores import RestStores, open_rest_stores
+
+__all__ = [
+    "RemoteError",
+    "RestClient",
+    "RestEventStore",
+    "RestExperimentStore",
+    "RestLoggedModelStore",
+    "RestModelVersionStore",
+    "RestRegistryStore",
+    "RestRunStore",
+    "RestStores",
+    "open_rest_stores",
+]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from driftloop.server.config import ServerConfig
+from driftloop.testing.live_server import live_server
+
+
+@pytest.fixture
+def server_config(tmp_path: Path) -> ServerConfig:
+    return ServerConfig(
+        backend_store_uri=f"sqlite:///{tmp_path / 'server.db'}",
+        artifacts_destination=str(tmp_path / "artifacts"),
+        port=0,
+    )
+
+
+@pytest.fixture
+def server_url(server_config: ServerConfig) -> Iterator[str]:
+    with live_server(server_config) as url:
+        yield url
+
+
+@pytest.fixture
+def mlflow_tracking(server_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """Point the real mlflow client (in this process) at the live server."""
+    import mlflow
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", server_url)
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", server_url)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.chdir(tmp_path)
+    mlflow.set_tracking_uri(server_url)
+    mlflow.set_registry_uri(server_url)
+    yield server_url
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+    mlflow.set_tracking_uri(None)
+    mlflow.set_registry_uri(None)
