@@ -138,3 +138,34 @@ def test_register_alias_and_load(mlflow_tracking: str) -> None:
     assert by_alias.source == info.model_uri
     loaded = mlflow.pyfunc.load_model("models:/e2e-model@champion")
     np.testing.assert_allclose(loaded.predict(features), model.predict(features))
+
+
+def test_driftloop_sees_and_loads_what_the_mlflow_client_registered(
+    mlflow_tracking: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import driftloop
+    from driftloop.errors import UntrustedModelError
+    from driftloop.tracking import uri
+
+    model, features = _train()
+    mlflow.set_experiment("cross")
+    with mlflow.start_run():
+        info = _log_model(model, features)
+    version = mlflow.register_model(info.model_uri, "cross-model")
+    MlflowClient().set_registered_model_alias("cross-model", "champion", version.version)
+
+    monkeypatch.delenv("DRIFTLOOP_TRACKING_URI", raising=False)
+    uri._reset_for_tests()
+    driftloop.set_tracking_uri(mlflow_tracking)
+    try:
+        client = driftloop.Client()
+        seen = client.get_version_by_alias("cross-model", "champion")
+        assert (seen.version, seen.source) == (1, info.model_uri)
+        # The mlflow client pickled the model (cloudpickle): driftloop refuses it untrusted.
+        with pytest.raises(UntrustedModelError, match="trusted=True"):
+            driftloop.load_model("models:/cross-model@champion")
+        loaded = driftloop.load_model("models:/cross-model@champion", trusted=True)
+        assert loaded.metadata.format == "mlflow"
+        np.testing.assert_allclose(loaded.predict(features), model.predict(features))
+    finally:
+        uri._reset_for_tests()
