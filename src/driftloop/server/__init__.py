@@ -1,6 +1,10 @@
-"""The driftloop server: native REST API, MLflow-compatible routes, artifact proxy, auth."""
+"""The driftloop server: native REST API, MLflow-compatible routes, artifact proxy, auth.
 
-from driftloop.server.app import create_app
+The application is built by :func:`driftloop.server.app.create_app`. This package file stays
+light on purpose: the REST client (``driftloop.store.rest``) shares the wire format modules
+(``responses``, ``api_v1.codec``) and must not load the server application to do so.
+"""
+
 from driftloop.server.config import ServerConfig
 
-__all__ = ["ServerConfig", "create_app"]
+__all__ = ["ServerConfig"]
