@@ -137,6 +137,10 @@ class AliasNotFoundError(NotFoundError):
     """The registered model has no such alias."""
 
 
+class DeploymentNotFoundError(NotFoundError):
+    """No deployment has this name."""
+
+
 class AlreadyExistsError(DriftloopError):
     """A resource with this unique name already exists (MLflow answers 400 here)."""
 

@@ -2,6 +2,7 @@
 
 from driftloop.entities.artifact import FileInfo
 from driftloop.entities.dataset import Dataset, DatasetInput
+from driftloop.entities.deployment import Deployment, DeploymentMode, DeploymentState
 from driftloop.entities.experiment import Experiment
 from driftloop.entities.lifecycle import LifecycleStage, RunStatus, ViewType
 from driftloop.entities.logged_model import LoggedModel, LoggedModelStatus
@@ -28,6 +29,9 @@ __all__ = [
     "RUN_NAME_TAG",
     "Dataset",
     "DatasetInput",
+    "Deployment",
+    "DeploymentMode",
+    "DeploymentState",
     "Experiment",
     "FileInfo",
     "LifecycleStage",
