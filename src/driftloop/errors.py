@@ -162,6 +162,13 @@ class StoreUnavailableError(DriftloopError):
     http_status = 503
 
 
+class NotReadyError(DriftloopError):
+    """The service has nothing to answer with yet (e.g. no model loaded); retry later."""
+
+    code = "NOT_READY"
+    http_status = 503
+
+
 class SchemaOutOfDateError(DriftloopError):
     """The database schema is older than this driftloop; run ``driftloop db upgrade``."""
 

@@ -48,6 +48,10 @@ class Resource(enum.StrEnum):
     RUN = "run"
     REGISTERED_MODEL = "registered_model"
     ARTIFACT_PATH = "artifact_path"
+    DEPLOYMENT = "deployment"
+    """The registered model of the deployment named by ``name``."""
+    DEPLOYMENT_MODEL = "deployment_model"
+    """The registered model named by ``model_name`` (a deployment being created)."""
 
 
 @dataclass(slots=True)

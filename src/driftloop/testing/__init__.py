@@ -3,10 +3,12 @@
 Subclass a contract class in a test module (its name must start with ``Test``) and provide
 the fixtures it names: ``experiment_store`` and ``run_store`` (two views of one tracking
 backend) for the tracking suites, ``artifact_repo`` for the artifact suite, and
-``registry_store``, ``model_version_store`` and ``event_store`` for the registry suites.
+``registry_store``, ``model_version_store`` and ``event_store`` for the registry suites, and
+those three plus ``deployment_store`` for the deployment suite.
 """
 
 from driftloop.testing.artifact_contract import ArtifactRepositoryContract
+from driftloop.testing.deployment_contract import DeploymentStoreContract
 from driftloop.testing.experiment_contract import ExperimentStoreContract
 from driftloop.testing.helpers import (
     FORGED_PAGE_TOKEN,
@@ -36,6 +38,7 @@ __all__ = [
     "FORGED_PAGE_TOKEN",
     "T0",
     "ArtifactRepositoryContract",
+    "DeploymentStoreContract",
     "EventStoreContract",
     "ExperimentStoreContract",
     "ModelRegistryContract",

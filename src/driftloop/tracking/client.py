@@ -25,6 +25,7 @@ from driftloop.entities import (
 from driftloop.errors import ExperimentNotFoundError, InvalidParameterError
 from driftloop.models.client_methods import ModelMethods
 from driftloop.registry.client_methods import RegistryMethods
+from driftloop.registry.deployment_methods import DeploymentMethods
 from driftloop.store.base import SEARCH_MAX_RESULTS_DEFAULT, ExperimentStore, RunStore
 from driftloop.tracking import _validation as check
 from driftloop.tracking.context import current_user
@@ -37,7 +38,7 @@ _HISTORY_PAGE_SIZE = 10_000
 _ARTIFACT_URI_CACHE_SIZE = 1024
 
 
-class Client(ModelMethods, RegistryMethods):
+class Client(ModelMethods, RegistryMethods, DeploymentMethods):
     """Read and write experiments, runs, artifacts, models and the registry of one tracking URI.
 
     Unlike the fluent functions (``driftloop.start_run``...), a client keeps no active run:
@@ -59,6 +60,7 @@ class Client(ModelMethods, RegistryMethods):
         self._model_versions = stores.model_versions
         self._events = stores.events
         self._logged_models = stores.logged_models
+        self._deployments = stores.deployments
         self._artifact_uris: dict[str, str] = {}
         self._artifact_uris_lock = threading.Lock()
 

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from driftloop.errors import InvalidParameterError, UnsupportedUriError
 from driftloop.store.base import (
+    DeploymentStore,
     EventStore,
     ExperimentStore,
     LoggedModelStore,
@@ -76,6 +77,11 @@ class TrackingStores(Protocol):
     @property
     def logged_models(self) -> LoggedModelStore:
         """The logged model store (MLflow 3)."""
+        ...
+
+    @property
+    def deployments(self) -> DeploymentStore:
+        """The deployment store (serving targets of registered models)."""
         ...
 
     def close(self) -> None:

@@ -2,8 +2,10 @@
 
 ``Endpoint.resource`` says where to look: ``experiment_id``/``experiment_ids`` (or
 ``experiment_name``) for experiments, ``run_id``/``run_uuid`` for runs (mapped to the run's
-experiment), ``name`` for registered models, and the first segment of the artifact path for
-the artifact proxy (artifacts are stored under ``<experiment id>/...``).
+experiment), ``name`` for registered models, ``name`` for deployments (mapped to the
+deployment's registered model), ``model_name`` for a deployment being created, and the first
+segment of the artifact path for the artifact proxy (artifacts are stored under
+``<experiment id>/...``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ async def resolve_targets(call: Call, resource: Resource) -> list[Target] | None
         return await _run_experiment(call)
     if resource is Resource.REGISTERED_MODEL:
         name = call.params.string("name")
+        return [] if name is None else [(ResourceType.REGISTERED_MODEL, name)]
+    if resource is Resource.DEPLOYMENT:
+        return await _deployment_model(call)
+    if resource is Resource.DEPLOYMENT_MODEL:
+        name = call.params.string("model_name")
         return [] if name is None else [(ResourceType.REGISTERED_MODEL, name)]
     return _artifact_experiment(call)
 
@@ -67,6 +74,17 @@ async def _run_experiment(call: Call) -> list[Target]:
     except NotFoundError:
         return []
     return [(ResourceType.EXPERIMENT, run.info.experiment_id)]
+
+
+async def _deployment_model(call: Call) -> list[Target]:
+    name = call.params.string("name")
+    if name is None:
+        return []
+    try:
+        deployment = await run_in_threadpool(call.state.stores.deployments.get_deployment, name)
+    except NotFoundError:
+        return []
+    return [(ResourceType.REGISTERED_MODEL, deployment.model_name)]
 
 
 def _artifact_experiment(call: Call) -> list[Target]:

@@ -35,6 +35,7 @@ ERROR_CLASSES: dict[str, type[e.DriftloopError]] = {
         e.RegisteredModelNotFoundError,
         e.ModelVersionNotFoundError,
         e.AliasNotFoundError,
+        e.DeploymentNotFoundError,
         e.AlreadyExistsError,
         e.ConflictError,
         e.StoreUnavailableError,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from driftloop.store.rest.client import RestClient
+from driftloop.store.rest.deployments import RestDeploymentStore
 from driftloop.store.rest.events import RestEventStore
 from driftloop.store.rest.experiments import RestExperimentStore
 from driftloop.store.rest.logged_models import RestLoggedModelStore
@@ -26,6 +27,7 @@ class RestStores:
         model_versions: The model version store.
         events: The registry event log.
         logged_models: The logged model store (MLflow 3).
+        deployments: The deployment store (serving targets of registered models).
         client: The HTTP client they share; :meth:`close` closes its connections.
     """
 
@@ -35,6 +37,7 @@ class RestStores:
     model_versions: RestModelVersionStore
     events: RestEventStore
     logged_models: RestLoggedModelStore
+    deployments: RestDeploymentStore
     client: RestClient
 
     def close(self) -> None:
@@ -56,5 +59,6 @@ def open_rest_stores(base_url: str, *, transport: httpx.BaseTransport | None = N
         model_versions=RestModelVersionStore(client),
         events=RestEventStore(client),
         logged_models=RestLoggedModelStore(client),
+        deployments=RestDeploymentStore(client),
         client=client,
     )

@@ -327,6 +327,28 @@ registry_event_counter = Table(
 )
 
 
+# A deployment references its model by id (a rename keeps it); the model cannot be deleted
+# while deployments use it (no cascade: the store refuses with a ConflictError first).
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("deployment_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("model_id", Integer, ForeignKey("registered_models.model_id"), nullable=False),
+    Column("champion_alias", String(255), nullable=False),
+    Column("challenger_version", Integer, nullable=True),
+    Column("mode", String(16), nullable=False),
+    Column("canary_fraction", Double, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("previous_champion_version", Integer, nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("creation_timestamp", BigInteger, nullable=False),
+    Column("last_updated_timestamp", BigInteger, nullable=False),
+    Column("description", Text, nullable=True),
+    UniqueConstraint("name"),
+    Index(None, "model_id"),
+)
+
 # -- Logged models (MLflow 3) ---------------------------------------------------------------
 #
 # A logged model is keyed by its string id ``m-<32 hex>``; it belongs to an experiment and

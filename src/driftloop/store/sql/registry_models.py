@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from driftloop.entities import ModelVersion, Page, RegisteredModel, RegistryEventType
-from driftloop.errors import AlreadyExistsError
+from driftloop.errors import AlreadyExistsError, ConflictError
 from driftloop.store.base import REGISTERED_MODEL_MAX_RESULTS_DEFAULT, RegistryStore
 from driftloop.store.registry_validation import (
     MAX_DESCRIPTION_LENGTH,
@@ -173,11 +173,13 @@ class SqlRegistryStore(RegistryStore):
         """Delete the model; its tags, versions and aliases go with it, its events stay.
 
         Raises:
+            ConflictError: Deployments serve the model (delete them first).
             RegisteredModelNotFoundError: No model has this name.
         """
         who = resolve_actor(actor)
         with self._db.write() as conn:
             model = require_model(conn, name, lock=True)
+            _refuse_if_deployed(conn, model.model_id, model.name)
             versions = models.model_versions.c
             count = conn.execute(
                 select(func.count()).where(versions.model_id == model.model_id)
@@ -249,6 +251,18 @@ class SqlRegistryStore(RegistryStore):
 
 def _name_taken(name: str) -> AlreadyExistsError:
     return AlreadyExistsError(f"a registered model named {name!r} already exists", field="name")
+
+
+def _refuse_if_deployed(conn: Connection, model_id: int, name: str) -> None:
+    table = models.deployments.c
+    stmt = select(table.name).where(table.model_id == model_id).order_by(table.name)
+    deployments = list(conn.execute(stmt).scalars())
+    if deployments:
+        raise ConflictError(
+            f"registered model {name!r} is served by deployments {', '.join(deployments)}; "
+            "delete them first",
+            field="name",
+        )
 
 
 def _load_one(db: SqlDatabase, conn: Connection, name: str) -> RegisteredModel:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import make_url
 
 from driftloop.store.sql.database import SqlDatabase, check_connection, create_database
+from driftloop.store.sql.deployments import SqlDeploymentStore
 from driftloop.store.sql.experiments import SqlExperimentStore, ensure_default_experiment
 from driftloop.store.sql.logged_models import SqlLoggedModelStore
 from driftloop.store.sql.registry_events import SqlEventStore
@@ -28,6 +29,7 @@ class SqlStores:
         model_versions: The model version store.
         events: The registry event log.
         logged_models: The logged model store (MLflow 3).
+        deployments: The deployment store (serving targets of registered models).
     """
 
     experiments: SqlExperimentStore
@@ -37,6 +39,7 @@ class SqlStores:
     model_versions: SqlModelVersionStore
     events: SqlEventStore
     logged_models: SqlLoggedModelStore
+    deployments: SqlDeploymentStore
 
     def close(self) -> None:
         """Close the database connections; the stores must not be used afterwards."""
@@ -77,6 +80,7 @@ def open_sql_stores(db_uri: str, default_artifact_root: str) -> SqlStores:
         model_versions=SqlModelVersionStore(database),
         events=SqlEventStore(database),
         logged_models=SqlLoggedModelStore(database),
+        deployments=SqlDeploymentStore(database),
     )
 
 
