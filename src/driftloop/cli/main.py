@@ -11,11 +11,13 @@ from rich.markup import escape
 from driftloop._version import __version__
 from driftloop.cli.artifacts import artifacts
 from driftloop.cli.db import db
+from driftloop.cli.deployments import deployments
 from driftloop.cli.experiments import experiments
 from driftloop.cli.models import models
 from driftloop.cli.quickstart import quickstart
 from driftloop.cli.render import console
 from driftloop.cli.runs import runs
+from driftloop.cli.serve import serve
 from driftloop.cli.server import server
 from driftloop.cli.state import CliState
 from driftloop.cli.users import grants, tokens, users
@@ -33,6 +35,8 @@ Concepts:
   model       a trained model logged to a run (runs:/<run_id>/model): its files,
               signature, requirements and the reference profile of its training data
   registry    named models with numbered versions and aliases (models:/churn@champion)
+  deployment  a registered model served under one name: its champion alias, an
+              optional challenger (shadow or canary), promote and rollback
   tracking    where runs are stored: by default the folder ./.driftloop
               (a SQLite database plus an artifacts/ folder); set another with
               --tracking-uri or $DRIFTLOOP_TRACKING_URI (a directory, sqlite:///file.db
@@ -108,9 +112,11 @@ cli.add_command(experiments)
 cli.add_command(runs)
 cli.add_command(artifacts)
 cli.add_command(models)
+cli.add_command(deployments)
 cli.add_command(db)
 cli.add_command(quickstart)
 cli.add_command(server)
+cli.add_command(serve)
 for auth_group in (users, tokens, grants):
     cli.add_command(auth_group)
 

@@ -38,6 +38,23 @@ class ModelMetadata:
     requirements: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """What :meth:`LoadedModel.score` returns.
+
+    Attributes:
+        predictions: The flavor's ``predict`` output (array, Series, DataFrame or list).
+        probabilities: Class probabilities, one row per input row, or None.
+        classes: The class label of each probability column, when the model names them.
+        dropped_columns: Input columns the signature does not name (dropped before predicting).
+    """
+
+    predictions: Any
+    probabilities: np.ndarray | None
+    classes: tuple[Any, ...] | None
+    dropped_columns: tuple[str, ...]
+
+
 class LoadedModel:
     """A model read back by :func:`driftloop.load_model`.
 
@@ -96,6 +113,26 @@ class LoadedModel:
             SignatureError: The data does not match the signature; ``field`` names the column.
         """
         return self._model.predict(self._checked(data))
+
+    def score(self, data: Any, *, probabilities: bool = True) -> Scores:
+        """Enforce the signature once, then predict and, if asked and possible, give probabilities.
+
+        Dropped extra columns are reported, not warned about. This is what a server calls:
+        one enforcement for both outputs, no warning machinery.
+
+        Raises:
+            SignatureError: The data does not match the signature; ``field`` names the column.
+        """
+        enforced = self.enforce(data)
+        predictions = self._model.predict(enforced.data)
+        proba: np.ndarray | None = None
+        classes: tuple[Any, ...] | None = None
+        if probabilities and isinstance(self._model, SupportsPredictProba):
+            proba = np.asarray(self._model.predict_proba(enforced.data))
+            raw_classes = getattr(self._model.raw, "classes_", None)
+            if raw_classes is not None and proba.ndim == 2 and len(raw_classes) == proba.shape[1]:
+                classes = tuple(np.asarray(raw_classes).tolist())
+        return Scores(predictions, proba, classes, enforced.dropped_columns)
 
     def _checked(self, data: Any) -> pd.DataFrame | np.ndarray:
         enforced = self.enforce(data)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 
 import uvicorn
+from starlette.applications import Starlette
 
 from driftloop.server.app import create_app
 from driftloop.server.config import ServerConfig
@@ -29,8 +30,18 @@ def live_server(config: ServerConfig) -> Iterator[str]:
 
     ``config.port`` 0 picks a free port.
     """
-    port = config.port or free_port()
-    app = create_app(config)
+    with live_app(create_app(config), config.port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def live_app(app: Starlette, port: int = 0) -> Iterator[str]:
+    """Serve a Starlette ``app`` (with its lifespan) on 127.0.0.1 until the block ends.
+
+    Yields ``http://127.0.0.1:<port>``; ``port`` 0 picks a free port. Leaving the block runs
+    the app's shutdown (as SIGTERM would) before returning.
+    """
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )
@@ -45,4 +56,4 @@ def live_server(config: ServerConfig) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=60)
