@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 import driftloop
 from driftloop.cli.main import cli
 from driftloop.entities import RunStatus
+from driftloop.monitoring.inference_log import read_inference_log
 from driftloop.tracking import batching, fluent, uri
 
 
@@ -215,6 +216,16 @@ def test_quickstart_records_a_sweep(tmp_path: Path) -> None:
     assert accuracy[challenger.run_id] <= accuracy[champion.run_id]
     assert champion.version != challenger.version
     assert f"models lineage quickstart-classifier {champion.version}" in completed.stdout
+    # The serving half: a deployment with the challenger in shadow, every request logged
+    # under both routes and joined with its label.
+    deployment = client.get_deployment("quickstart-prod")
+    assert deployment.challenger_version == challenger.version
+    assert deployment.mode.value == "shadow"
+    log = read_inference_log(str(tracking / "artifacts" / "inference-log"), "quickstart-prod")
+    routes = log.column("route").to_pylist()
+    assert routes.count("champion") == routes.count("shadow") == 200
+    assert None not in log.column("label").to_pylist()
+    assert f"champion v{champion.version}" in completed.stdout
     model = client.load_model("models:/quickstart-classifier@champion")
     assert model.profile is not None
     assert model.signature is not None

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 import driftloop
 from driftloop.cli import render
+from driftloop.cli.quickstart_serving import DEPLOYMENT, REQUESTS, serve_and_feed_back
 from driftloop.cli.state import CliState, pass_state
 from driftloop.errors import MissingDependencyError
 
@@ -81,7 +82,18 @@ def quickstart(state: CliState, experiment: str, model_name: str) -> None:
         driftloop.log_metric("best_accuracy", max(scores)[0])
         progress.update(task, description="done")
     _promote(model_name, scores, data)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=out
+    ) as serving:
+        task = serving.add_task("serving + feedback", total=REQUESTS)
+        served = serve_and_feed_back(
+            model_name,
+            str(driftloop.get_tracking_uri()),
+            data,
+            lambda: serving.advance(task),
+        )
     _print_summary(state, sweep, experiment, model_name)
+    _print_serving(served)
 
 
 def _sklearn(module: str) -> Any:
@@ -169,6 +181,21 @@ def _promote(model_name: str, scores: list[tuple[float, int]], data: dict[str, A
         raise click.ClickException(
             f"the champion loaded back scores {accuracy:.4f}, not {ranked[0][0]:.4f}"
         )
+
+
+def _print_serving(served: dict[str, Any]) -> None:
+    lines = [
+        (
+            f"\nServed {served['requests']} requests through deployment {DEPLOYMENT!r} "
+            "(champion answering, challenger in shadow) and sent their true labels back."
+        ),
+        f"Inference log: {served['log_root']}",
+        "Live accuracy from the log joined with the feedback:",
+    ]
+    for route, (accuracy, labelled) in sorted(served["accuracy"].items()):
+        lines.append(f"  {route:<16} {accuracy:.3f} over {labelled} labelled rows")
+    lines.append(f"Serve it yourself with:  driftloop serve {DEPLOYMENT}")
+    click.echo("\n".join(lines))
 
 
 def _params_of(config: Config) -> dict[str, Any]:

@@ -116,7 +116,7 @@ def serve(
             field="host",
         )
     tracking_uri = state.resolved_tracking_uri()
-    log_uri = None if no_inference_log else inference_log or _default_log_uri(tracking_uri)
+    log_uri = None if no_inference_log else inference_log or default_inference_log_uri(tracking_uri)
     config = ServeConfig(
         target=target,
         tracking_uri=tracking_uri,
@@ -147,7 +147,12 @@ def serve(
     )
 
 
-def _default_log_uri(tracking_uri: str) -> str:
+def default_inference_log_uri(tracking_uri: str) -> str:
+    """``<artifact root>/inference-log`` of a local tracking store.
+
+    Raises:
+        InvalidParameterError: The tracking URI is a remote server (say where instead).
+    """
     if tracking_uri.startswith(("http://", "https://")):
         raise InvalidParameterError(
             "with a remote tracking server, say where the inference log goes: "
