@@ -80,6 +80,14 @@ challenger without dropping requests. Every scored row is logged to Parquet unde
     help="Longest a logged prediction waits before its Parquet file is written.",
 )
 @click.option(
+    "--model-threads",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Native (OpenMP/BLAS) threads per model call. 1 suits many small requests: "
+    "scale with --workers instead; raise it for large batch requests.",
+)
+@click.option(
     "--trusted",
     is_flag=True,
     help="Allow model formats that run code when loaded (pickle); only for models you trust.",
@@ -103,6 +111,7 @@ def serve(
     max_wait_ms: float,
     poll_seconds: float,
     log_flush_seconds: float,
+    model_threads: int,
     trusted: bool,
     insecure_bind: bool,
 ) -> None:
@@ -128,6 +137,7 @@ def serve(
         max_wait_ms=max_wait_ms,
         poll_seconds=poll_seconds,
         log_flush_seconds=log_flush_seconds,
+        model_threads=model_threads,
         trusted=trusted,
     )
     config.check()

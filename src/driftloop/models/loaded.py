@@ -124,14 +124,19 @@ class LoadedModel:
             SignatureError: The data does not match the signature; ``field`` names the column.
         """
         enforced = self.enforce(data)
-        predictions = self._model.predict(enforced.data)
         proba: np.ndarray | None = None
         classes: tuple[Any, ...] | None = None
+        predictions: Any = None
         if probabilities and isinstance(self._model, SupportsPredictProba):
             proba = np.asarray(self._model.predict_proba(enforced.data))
             raw_classes = getattr(self._model.raw, "classes_", None)
             if raw_classes is not None and proba.ndim == 2 and len(raw_classes) == proba.shape[1]:
                 classes = tuple(np.asarray(raw_classes).tolist())
+            derive = getattr(self._model, "predictions_from_probabilities", None)
+            if derive is not None:
+                predictions = derive(proba)  # one model call instead of two, same answer
+        if predictions is None:
+            predictions = self._model.predict(enforced.data)
         return Scores(predictions, proba, classes, enforced.dropped_columns)
 
     def _checked(self, data: Any) -> pd.DataFrame | np.ndarray:

@@ -85,6 +85,7 @@ class ScoringService:
             max_wait_ms=config.max_wait_ms,
             on_swap=self._swapped,
             on_batch=lambda rows, _requests: self.metrics.observe_batch(rows),
+            model_threads=config.model_threads,
         )
         self._shadow_tasks: set[asyncio.Task[None]] = set()
         self._watcher: asyncio.Task[None] | None = None

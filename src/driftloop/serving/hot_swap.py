@@ -48,6 +48,7 @@ class ModelManager:
         trusted: Passed to the model loader.
         max_batch_size, max_wait_ms: Each served model's batching.
         on_batch: Called after each model call with its rows and requests (for metrics).
+        model_threads: Native threads per model call.
         on_swap: Called with the old set (None at start) and the new one after each swap.
     """
 
@@ -61,6 +62,7 @@ class ModelManager:
         max_wait_ms: float,
         on_swap: Callable[[ModelSet | None, ModelSet], None] | None = None,
         on_batch: Callable[[int, int], None] | None = None,
+        model_threads: int = 1,
     ) -> None:
         self._client = client
         self._target = target
@@ -69,6 +71,7 @@ class ModelManager:
         self._max_wait_ms = max_wait_ms
         self._on_swap = on_swap
         self._on_batch = on_batch
+        self._model_threads = model_threads
         self._lock = asyncio.Lock()
         self._retiring: set[asyncio.Task[None]] = set()
         self.current: ModelSet | None = None
@@ -145,6 +148,7 @@ class ModelManager:
             max_batch_size=self._max_batch_size,
             max_wait_ms=self._max_wait_ms,
             on_batch=self._on_batch,
+            model_threads=self._model_threads,
         )
 
     def _retire(self, old: ModelSet, new: ModelSet) -> None:

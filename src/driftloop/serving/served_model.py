@@ -62,8 +62,11 @@ class ServedModel:
         max_batch_size: int,
         max_wait_ms: float,
         on_batch: Callable[[int, int], None] | None = None,
+        model_threads: int = 1,
     ) -> None:
         self.model_name = model_name
+        self._model_threads = model_threads
+        self._threads_limited = False
         self.version = version
         self.model = model
         self.batches_scored = 0
@@ -98,6 +101,9 @@ class ServedModel:
         await self._batcher.close()
 
     def _score_batch(self, requests: list[ModelInput]) -> list[RequestScores]:
+        if not self._threads_limited:  # once, on the batcher's own (only) thread
+            limit_native_threads(self._model_threads)
+            self._threads_limited = True
         combined = requests[0] if len(requests) == 1 else combine_inputs(requests)
         started = time.perf_counter()
         scores = self.model.score(combined.data)
@@ -123,6 +129,19 @@ class ServedModel:
         return f"<ServedModel {self.model_name!r} v{self.version}>"
 
 
+def limit_native_threads(threads: int) -> None:
+    """Cap the OpenMP/BLAS threads the calling thread's model calls use.
+
+    Needs threadpoolctl (scikit-learn brings it; without it nothing changes). OpenMP's limit
+    is per calling thread, so each model's scoring thread sets its own.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=threads)
+
+
 async def load_served_model(
     client: Client,
     model_name: str,
@@ -132,6 +151,7 @@ async def load_served_model(
     max_batch_size: int,
     max_wait_ms: float,
     on_batch: Callable[[int, int], None] | None = None,
+    model_threads: int = 1,
 ) -> ServedModel:
     """Download, load and warm ``models:/<model_name>/<version>`` in a worker thread.
 
@@ -159,6 +179,7 @@ async def load_served_model(
         max_batch_size=max_batch_size,
         max_wait_ms=max_wait_ms,
         on_batch=on_batch,
+        model_threads=model_threads,
     )
     await asyncio.to_thread(served.warm)
     return served

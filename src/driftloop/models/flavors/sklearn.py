@@ -65,12 +65,41 @@ class SklearnModel(FlavorModel):
         return self.raw.predict(self._prepare(data))
 
 
+ARGMAX_CLASSIFIERS = frozenset(
+    {
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+        "sklearn.ensemble._forest.RandomForestClassifier",
+        "sklearn.ensemble._forest.ExtraTreesClassifier",
+        "sklearn.tree._classes.DecisionTreeClassifier",
+        "sklearn.tree._classes.ExtraTreeClassifier",
+    }
+)
+"""Classifiers whose ``predict`` is exactly ``classes_.take(argmax(predict_proba(X)))``.
+
+That is scikit-learn's own code for them, so a server that needs both outputs may compute the
+probabilities once and derive the predictions."""
+
+
 class SklearnClassifierModel(SklearnModel):
     """A scikit-learn-API estimator that also has ``predict_proba``."""
 
     def predict_proba(self, data: ModelInput) -> np.ndarray:
         """The estimator's ``predict_proba``."""
         return np.asarray(self.raw.predict_proba(self._prepare(data)))
+
+    def predictions_from_probabilities(self, probabilities: np.ndarray) -> np.ndarray | None:
+        """What ``predict`` would return, from ``predict_proba``'s output.
+
+        Only for the :data:`ARGMAX_CLASSIFIERS` with one output; None for any other estimator.
+        """
+        estimator = type(self.raw)
+        if f"{estimator.__module__}.{estimator.__qualname__}" not in ARGMAX_CLASSIFIERS:
+            return None
+        classes = getattr(self.raw, "classes_", None)
+        if classes is None or np.ndim(classes) != 1 or probabilities.ndim != 2:
+            return None
+        predictions: np.ndarray = np.asarray(classes).take(np.argmax(probabilities, axis=1))
+        return predictions
 
 
 def wrap_estimator(estimator: Any) -> SklearnModel:
