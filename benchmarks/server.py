@@ -13,6 +13,7 @@ For each backend and each server, on a fresh database:
    ``metrics.acc DESC``, ``max_results=100``, over 10,000 runs bulk-inserted into the server's
    own schema before it starts (creating them through the API would take minutes on MLflow);
    median and p99 of 30 calls. Both servers must return the same run ids.
+   ``benchmarks/search_profile.py`` splits one such search into its stages.
 3. ``history``: ``get_metric_history`` of a 100,000-point series; median of 5.
 
 Both servers run with the same worker count, bound to 127.0.0.1, artifacts served. Targets:

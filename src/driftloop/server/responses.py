@@ -23,13 +23,20 @@ def _quote_non_finite(match: re.Match[str]) -> str:
 def encode(data: Any) -> bytes:
     """Compact JSON bytes with non-finite floats spelled as MLflow does (``"NaN"``).
 
-    The C encoder writes everything; only a document that contains a non-finite token gets a
-    second pass, which quotes bare ``NaN``/``Infinity`` tokens and leaves strings alone.
+    The C encoder writes everything and refuses non-finite floats; only a document that has
+    one is encoded again with bare ``NaN``/``Infinity`` tokens and gets a second pass, which
+    quotes them and leaves strings alone (so a string such as ``"NaN"`` costs nothing).
+    Responses are trees built by the handlers, never cyclic: the cycle check is skipped.
     """
-    text = json.dumps(data, allow_nan=True, separators=(",", ":"))
-    if "NaN" in text or "Infinity" in text:
-        text = _TOKENS.sub(_quote_non_finite, text)
+    try:
+        text = _FINITE.encode(data)
+    except ValueError:
+        text = _TOKENS.sub(_quote_non_finite, _NON_FINITE.encode(data))
     return text.encode()
+
+
+_FINITE = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_circular=False)
+_NON_FINITE = json.JSONEncoder(allow_nan=True, separators=(",", ":"), check_circular=False)
 
 
 def json_response(data: Any, status_code: int = 200) -> Response:

@@ -20,7 +20,7 @@ from driftloop.server.auth.errors import (
 )
 from driftloop.server.auth.store import AuthStore
 from driftloop.store.sql.ids import now_ms
-from driftloop.testing.helpers import unique_name
+from driftloop.testing.helpers import unique_name, wait_next_millisecond
 
 PASSWORD = "correct horse battery"
 EXPERIMENT = ResourceType.EXPERIMENT
@@ -150,6 +150,7 @@ class AuthStoreContract:
         auth_store.create_user(alice, Role.READER)
         auth_store.create_user(bob, Role.READER)
         first = auth_store.create_token(alice, "one").token
+        wait_next_millisecond()  # "oldest first" is by creation millisecond
         second = auth_store.create_token(alice, "two").token
         other = auth_store.create_token(bob).token
         assert [t.token_id for t in auth_store.list_tokens(alice)] == [

@@ -1,8 +1,12 @@
-"""Build :class:`Run` entities from rows: one query per table for a whole page of runs.
+"""Build :class:`Run` entities from rows: never one query per run.
 
-A page's params, tags and latest metrics are read with one query per table (one ``UNION ALL``
-on PostgreSQL) and its dataset inputs with one more (two with input tags), each with
-``run_id IN (<the page's ids>)`` bound as one array parameter: never one query per run.
+On SQLite a page's params, tags and latest metrics are read with one query per table, each
+with ``run_id IN (<the page's ids>)`` bound as one parameter. On PostgreSQL a search asks for
+them in the same statement as the page itself (:func:`with_page_data`): each run row carries
+its params, tags and metrics as two-dimensional text arrays, which psycopg decodes in C, and
+a flag saying whether it has dataset inputs; a page of 100 runs is one round trip. Dataset
+inputs (rare) are read with one more query (two with input tags), only for the runs that
+have some.
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ from sqlalchemy import (
     Connection,
     Double,
     Row,
+    Select,
     Text,
     cast,
+    exists,
+    func,
     literal_column,
     null,
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import array
 
 from driftloop.entities import (
     Dataset,
@@ -71,20 +79,100 @@ def run_info_from_row(row: Row[*tuple[Any, ...]] | Sequence[Any]) -> RunInfo:
     )
 
 
+PageData = tuple[list[tuple[Any, ...]], dict[str, list[DatasetInput]]]
+"""What :func:`fetch_page_data` read: the keyed rows and the dataset inputs by run id."""
+
+
+def fetch_page_data(db: SqlDatabase, conn: Connection, run_ids: Sequence[str]) -> PageData:
+    """The params, tags, latest metrics and inputs of ``run_ids``, one query per table."""
+    return _keyed_rows(db, conn, run_ids), _load_inputs(db, conn, run_ids)
+
+
+def build_runs(rows: Sequence[Sequence[Any]], data: PageData) -> list[Run]:
+    """Runs from :data:`RUN_COLUMNS` rows and their :func:`fetch_page_data`."""
+    return _assemble([run_info_from_row(row) for row in rows], data)
+
+
 def load_runs(db: SqlDatabase, conn: Connection, infos: Sequence[RunInfo]) -> list[Run]:
     """Attach params, tags, latest metrics and inputs to each run, one query per table."""
-    run_ids = [info.run_id for info in infos]
+    return _assemble(infos, fetch_page_data(db, conn, [info.run_id for info in infos]))
+
+
+def with_page_data(stmt: Select[Any]) -> Select[Any]:
+    """Wrap a paged select of :data:`RUN_COLUMNS`: each row also carries its run's data.
+
+    PostgreSQL only. The page is a subquery (its ``LIMIT``/``OFFSET`` apply first, so only
+    the page's runs are aggregated) read in its order; four columns follow the run's:
+    ``[[key, value], ...]`` of params and of tags, ``[[key, value, timestamp, step], ...]``
+    of latest metrics (as text: exact, and NULL for NaN), and whether it has inputs.
+    Decode the rows with :func:`build_runs_with_data`.
+    """
+    page = stmt.subquery("page")
+    run_id = page.c.run_id
+    p, t, lm, inputs = models.params, models.tags, models.latest_metrics, models.inputs
+    return select(
+        *page.c,
+        _pairs(array([p.c.key, p.c.value]), p.c.run_id == run_id),
+        _pairs(array([t.c.key, t.c.value]), t.c.run_id == run_id),
+        _pairs(
+            array(
+                [
+                    lm.c.key,
+                    cast(lm.c.value, Text),
+                    cast(lm.c.timestamp, Text),
+                    cast(lm.c.step, Text),
+                ]
+            ),
+            lm.c.run_id == run_id,
+        ),
+        exists().where(inputs.c.run_id == run_id),
+    )
+
+
+def _pairs(item: Any, where: Any) -> Any:
+    return select(func.array_agg(item)).where(where).scalar_subquery()
+
+
+def build_runs_with_data(
+    db: SqlDatabase, conn: Connection, rows: Sequence[Sequence[Any]]
+) -> list[Run]:
+    """Runs from the rows of a :func:`with_page_data` select (reads inputs where flagged)."""
+    with_inputs = [row[0] for row in rows if row[12]]
+    inputs = _load_inputs(db, conn, with_inputs) if with_inputs else {}
+    no_inputs = RunInputs()
+    found = []
+    for row in rows:
+        metrics = {
+            key: Metric(key, NAN if value is None else float(value), int(timestamp), int(step))
+            for key, value, timestamp, step in sorted(row[11] or ())
+        }
+        run_inputs = inputs.get(row[0])
+        found.append(
+            Run(
+                info=run_info_from_row(row),
+                data=RunData(
+                    latest_metrics=metrics,
+                    params=dict(sorted(row[9])) if row[9] else {},
+                    tags=dict(sorted(row[10])) if row[10] else {},
+                ),
+                inputs=RunInputs(tuple(run_inputs)) if run_inputs else no_inputs,
+            )
+        )
+    return found
+
+
+def _assemble(infos: Sequence[RunInfo], data: PageData) -> list[Run]:
+    keyed, inputs = data
     params: dict[str, dict[str, str]] = defaultdict(dict)
     tags: dict[str, dict[str, str]] = defaultdict(dict)
     latest: dict[str, dict[str, Metric]] = defaultdict(dict)
-    for kind, run_id, key, text, number, timestamp, step in _keyed_rows(db, conn, run_ids):
+    for kind, run_id, key, text, number, timestamp, step in keyed:
         if kind == _PARAM:
             params[run_id][key] = text
         elif kind == _TAG:
             tags[run_id][key] = text
         else:
             latest[run_id][key] = Metric(key, NAN if number is None else number, timestamp, step)
-    inputs = _load_inputs(db, conn, run_ids)
     return [
         Run(
             info=info,

@@ -1,17 +1,25 @@
-"""``search_runs``: one filtered, ordered, paged query, then one load query per table.
+"""``search_runs``: one filtered, ordered, paged query, then the page's params, tags, metrics.
 
 The filter and order are compiled by :mod:`driftloop.store.sql.search_compiler`; the page
 fetches ``max_results + 1`` rows to know whether a next page exists (MLflow's offset tokens).
+On PostgreSQL the same statement carries each run's params, tags and metrics
+(:func:`~driftloop.store.sql.run_loading.with_page_data`): a search is one round trip, run
+outside a transaction; on SQLite (in-process, no round trips) one plain query per table
+follows. The compiled statement is cached per database by everything it depends on: at 10k
+runs building and compiling it cost as much as running it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from driftloop.entities import Page, Run, ViewType
 from driftloop.store.search import (
+    Clause,
+    OrderKey,
     decode_page_token,
     encode_page_token,
     parse_order_by,
@@ -20,7 +28,13 @@ from driftloop.store.search import (
 from driftloop.store.sql import models
 from driftloop.store.sql.database import SqlDatabase
 from driftloop.store.sql.ids import parse_experiment_id
-from driftloop.store.sql.run_loading import RUN_COLUMNS, load_runs, run_info_from_row
+from driftloop.store.sql.run_loading import (
+    RUN_COLUMNS,
+    build_runs,
+    build_runs_with_data,
+    fetch_page_data,
+    with_page_data,
+)
 from driftloop.store.sql.search_compiler import Joined, filter_runs, order_runs
 from driftloop.store.validation import validate_max_results
 
@@ -43,22 +57,67 @@ def search_runs(
     """
     validate_max_results(max_results)
     offset = decode_page_token(page_token)
-    clauses = parse_search_filter(filter_string, target="runs")
-    order_keys = parse_order_by(order_by, target="runs")
-    stages = ViewType(view_type).stages()
-    keys = sorted({k for k in (parse_experiment_id(e) for e in experiment_ids) if k is not None})
+    view = ViewType(view_type)
+    keys = _experiment_keys(experiment_ids)
+    order = tuple(order_by or ())
+
+    def build() -> Select[Any]:
+        clauses = parse_search_filter(filter_string, target="runs")
+        order_keys = parse_order_by(order, target="runs")
+        stmt = _paged_select(db, keys, clauses, order_keys, view, max_results + 1, offset)
+        return with_page_data(stmt) if db.dialect == "postgresql" else stmt
+
     if not keys:
+        build()  # an invalid filter or order is an error even when no experiment matches
         return Page(())
+    # Everything the statement and its bound values depend on (a filter string that does
+    # not parse raises in build() and is never cached).
+    cache_key = ("search_runs", filter_string or "", order, view, keys, max_results, offset)
+    with db.read_statements() as conn:
+        rows = db.fetch_cached(conn, cache_key, build)
+        page = rows[:max_results]
+        if db.dialect == "postgresql":
+            found = build_runs_with_data(db, conn, page)
+        else:
+            found = build_runs(page, fetch_page_data(db, conn, [row[0] for row in page]))
+    next_token = encode_page_token(offset + max_results) if len(rows) > max_results else None
+    return Page(tuple(found), next_token)
+
+
+def search_statement(
+    db: SqlDatabase,
+    experiment_ids: Sequence[str],
+    clauses: Sequence[Clause],
+    order_keys: Sequence[OrderKey],
+    view_type: ViewType | str,
+    limit: int,
+    offset: int,
+) -> Select[Any] | None:
+    """The filtered, ordered, paged select of :data:`RUN_COLUMNS`; None if no experiment."""
+    keys = _experiment_keys(experiment_ids)
+    if not keys:
+        return None
+    return _paged_select(db, keys, clauses, order_keys, ViewType(view_type), limit, offset)
+
+
+def _experiment_keys(experiment_ids: Sequence[str]) -> tuple[int, ...]:
+    return tuple(sorted({k for k in map(parse_experiment_id, experiment_ids) if k is not None}))
+
+
+def _paged_select(
+    db: SqlDatabase,
+    keys: Sequence[int],
+    clauses: Sequence[Clause],
+    order_keys: Sequence[OrderKey],
+    view: ViewType,
+    limit: int,
+    offset: int,
+) -> Select[Any]:
     runs = models.runs.c
     stmt = select(*RUN_COLUMNS).where(runs.experiment_id.in_(keys))
+    stages = view.stages()
     if len(stages) == 1:
         stmt = stmt.where(runs.lifecycle_stage == next(iter(stages)).value)
     joined: Joined = {}
     stmt = filter_runs(stmt, clauses, db.dialect, joined)
-    stmt = order_runs(stmt, order_keys, joined).limit(max_results + 1).offset(offset)
-    with db.read() as conn:
-        rows = db.fetch_all(conn, stmt)
-        infos = [run_info_from_row(row) for row in rows[:max_results]]
-        found = load_runs(db, conn, infos)
-    next_token = encode_page_token(offset + max_results) if len(rows) > max_results else None
-    return Page(tuple(found), next_token)
+    return order_runs(stmt, order_keys, joined).limit(limit).offset(offset)
