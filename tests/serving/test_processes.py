@@ -93,6 +93,16 @@ def test_two_workers_and_sigterm_drain(registry: Registry, tmp_path: Path) -> No
         result = asyncio.run(
             closed_loop(f"{url}/v1/predict", _one_row, concurrency=8, requests=400)
         )
+        # Sequential keep-alive requests: no Nagle/delayed-ACK stall (~40 ms each) because
+        # the shared listening socket is TCP, so every worker's connections are no-delay.
+        latencies = []
+        with httpx.Client() as http:
+            for number in range(30):
+                started = time.perf_counter()
+                response = http.post(f"{url}/v1/predict", json=_one_row(number))
+                latencies.append(time.perf_counter() - started)
+                assert response.status_code == 200
+                result.responses.append(response.json())
         pids = set()
         for number in range(60):
             with httpx.Client() as fresh:  # a new connection each time: any worker answers
@@ -104,6 +114,7 @@ def test_two_workers_and_sigterm_drain(registry: Registry, tmp_path: Path) -> No
     finally:
         _stop(process)
     assert result.failures == []
+    assert sorted(latencies)[len(latencies) // 2] < 0.02
     assert len(pids) == 2
     assert "driftloop_serving_requests_total" in metrics
     # Flush interval 60 s: every record reached disk because SIGTERM drained the queues.

@@ -8,6 +8,7 @@ import tempfile
 import click
 
 from driftloop.cli.state import CliState, pass_state
+from driftloop.cli.uvicorn_runner import run_app
 from driftloop.errors import InvalidParameterError
 from driftloop.server.config import is_loopback
 from driftloop.serving.config import CONFIG_ENV, ServeConfig
@@ -116,8 +117,6 @@ def serve(
     insecure_bind: bool,
 ) -> None:
     """Run the scoring server (help text in ``_HELP``)."""
-    import uvicorn
-
     if not is_loopback(host) and not insecure_bind:
         raise InvalidParameterError(
             f"refusing to bind {host!r}: the scoring routes have no authentication; bind "
@@ -145,9 +144,8 @@ def serve(
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Every worker writes its metric values here; /metrics aggregates them all.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="driftloop-metrics-")
-    uvicorn.run(
+    run_app(
         "driftloop.serving.asgi:app_from_environment",
-        factory=True,
         host=host,
         port=port,
         workers=workers,

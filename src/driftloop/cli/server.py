@@ -7,6 +7,7 @@ import os
 
 import click
 
+from driftloop.cli.uvicorn_runner import run_app
 from driftloop.server.asgi import CONFIG_ENV
 from driftloop.server.config import ServerConfig
 
@@ -72,8 +73,6 @@ def server(
       driftloop.set_tracking_uri("http://127.0.0.1:5000")   or   MLFLOW_TRACKING_URI=...
     Without --auth the server only binds loopback interfaces.
     """
-    import uvicorn
-
     config = ServerConfig(
         backend_store_uri=backend_store_uri,
         artifacts_destination=artifacts_destination,
@@ -97,9 +96,8 @@ def server(
             "allowed_origins": list(allowed_origins),
         }
     )
-    uvicorn.run(
+    run_app(
         "driftloop.server.asgi:app_from_environment",
-        factory=True,
         host=host,
         port=port,
         workers=workers,
