@@ -13,29 +13,39 @@ from driftloop.errors import UnsupportedUriError
 __all__ = ["SUPPORTED_SCHEMES", "get_artifact_repository"]
 
 
-def _proxied(uri: str) -> ArtifactRepository:
+def _proxied(uri: str, tracking_uri: str | None) -> ArtifactRepository:
     # Imported on use: the HTTP repository pulls in the REST client and its codec.
     from driftloop.artifacts.http import HttpArtifactRepository
 
-    return HttpArtifactRepository(uri)
+    server = None
+    if tracking_uri is not None and urlsplit(tracking_uri).scheme.lower() in {"http", "https"}:
+        server = tracking_uri
+    return HttpArtifactRepository(uri, base_url=server)
 
 
-_FACTORIES: dict[str, Callable[[str], ArtifactRepository]] = {
-    "": LocalArtifactRepository,
-    "file": LocalArtifactRepository,
-    "s3": S3ArtifactRepository,
+def _plain(factory: Callable[[str], ArtifactRepository]) -> _Factory:
+    return lambda uri, _tracking_uri: factory(uri)
+
+
+_Factory = Callable[[str, str | None], ArtifactRepository]
+_FACTORIES: dict[str, _Factory] = {
+    "": _plain(LocalArtifactRepository),
+    "file": _plain(LocalArtifactRepository),
+    "s3": _plain(S3ArtifactRepository),
     "mlflow-artifacts": _proxied,
 }
 #: URI schemes :func:`get_artifact_repository` serves; ``""`` is a plain local path.
 SUPPORTED_SCHEMES = tuple(_FACTORIES)
 
 
-def get_artifact_repository(uri: str) -> ArtifactRepository:
+def get_artifact_repository(uri: str, *, tracking_uri: str | None = None) -> ArtifactRepository:
     """Return the repository for ``uri`` by its scheme.
 
     A local path, ``file://...``, ``s3://...`` or ``mlflow-artifacts:/...`` (a tracking
-    server's artifact proxy; the server is the one in the URI's host, else the current
-    ``http(s)`` tracking URI).
+    server's artifact proxy; the server is the one in the URI's host, else ``tracking_uri``
+    when it is ``http(s)``, else the current tracking URI). A :class:`Client` passes its own
+    tracking URI, so a client on a server reads that server's artifacts whatever the
+    process-wide tracking URI is.
 
     Examples:
         >>> type(get_artifact_repository("/srv/artifacts/1/abc")).__name__
@@ -56,4 +66,4 @@ def get_artifact_repository(uri: str) -> ArtifactRepository:
             "('' is a local path)",
             field="artifact_uri",
         )
-    return factory(uri)
+    return factory(uri, tracking_uri)

@@ -172,4 +172,7 @@ def fetch_model(client: Client | None, uri: str | os.PathLike[str], dst: Path) -
         return local, str(local.absolute())
     from driftloop.artifacts import get_artifact_repository
 
-    return get_artifact_repository(parsed.uri).download_artifacts("", dst), parsed.uri
+    repository = get_artifact_repository(
+        parsed.uri, tracking_uri=None if client is None else client.tracking_uri
+    )
+    return repository.download_artifacts("", dst), parsed.uri

@@ -367,7 +367,7 @@ class Client(ModelMethods, RegistryMethods, DeploymentMethods):
                 if len(self._artifact_uris) >= _ARTIFACT_URI_CACHE_SIZE:
                     self._artifact_uris.clear()
                 self._artifact_uris[run_id] = artifact_uri
-        return get_artifact_repository(artifact_uri)
+        return get_artifact_repository(artifact_uri, tracking_uri=self._tracking_uri)
 
     def get_logged_model(self, model_id: str) -> LoggedModel:
         """Return an MLflow 3 logged model (``m-<32 hex>``), e.g. to fetch its files."""
