@@ -8,7 +8,6 @@ model lock in), moves the champion alias when it has to, and appends its events 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, select, update
@@ -31,11 +30,14 @@ from driftloop.errors import (
     RegisteredModelNotFoundError,
 )
 from driftloop.store.base import UNCHANGED, DeploymentStore, _Unchanged
+from driftloop.store.deployment_validation import (
+    UpdateRequest,
+    checked_champion_alias,
+    checked_deployment_name,
+)
 from driftloop.store.registry_validation import (
     MAX_DESCRIPTION_LENGTH,
-    MAX_VERSION,
     resolve_actor,
-    validate_alias_lookup,
     validate_model_name,
     validate_optional_text,
 )
@@ -104,9 +106,9 @@ class SqlDeploymentStore(DeploymentStore):
             RegisteredModelNotFoundError: No model has ``model_name``.
             AliasNotFoundError: The model has no ``champion_alias``.
         """
-        name = _checked_name(name)
+        name = checked_deployment_name(name)
         model_name = validate_model_name(model_name, "model_name")
-        champion_alias = _checked_alias(champion_alias)
+        champion_alias = checked_champion_alias(champion_alias)
         description = validate_optional_text(description, "description", MAX_DESCRIPTION_LENGTH)
         who = resolve_actor(actor)
         with self._db.write() as conn:
@@ -189,7 +191,7 @@ class SqlDeploymentStore(DeploymentStore):
             InvalidParameterError: A value is invalid, or the combination is (field named).
         """
         who = resolve_actor(actor)
-        request = _Request.checked(challenger_version, mode, canary_fraction, description)
+        request = UpdateRequest.checked(challenger_version, mode, canary_fraction, description)
         with self._db.write() as conn:
             model, row = _lock(conn, name)
             changes = _plan_update(conn, model, row, request)
@@ -389,87 +391,8 @@ def _entity(row: DeploymentRow) -> Deployment:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    """The checked arguments of an update (``UNCHANGED``/None: leave as is)."""
-
-    challenger: int | _Unchanged | None
-    mode: DeploymentMode | None
-    fraction: float | None
-    description: str | _Unchanged | None
-
-    @classmethod
-    def checked(
-        cls, challenger: object, mode: object, fraction: object, description: object
-    ) -> _Request:
-        """Check each value's type and range before the database is touched.
-
-        Raises:
-            InvalidParameterError: A value is invalid (field named).
-        """
-        return cls(
-            challenger=challenger if challenger is UNCHANGED else _checked_version(challenger),
-            mode=None if mode is None else _checked_mode(mode),
-            fraction=None if fraction is None else _checked_fraction(fraction),
-            description=(
-                UNCHANGED
-                if description is UNCHANGED
-                else validate_optional_text(description, "description", MAX_DESCRIPTION_LENGTH)
-            ),
-        )
-
-
-def _checked_name(name: object) -> str:
-    try:
-        return validate_model_name(name, "name")
-    except InvalidParameterError as e:
-        message = e.message.replace("model name", "deployment name", 1)
-        raise InvalidParameterError(message, field="name") from None
-
-
-def _checked_alias(alias: object) -> str:
-    try:
-        return validate_alias_lookup(alias)
-    except InvalidParameterError as e:
-        raise InvalidParameterError(f"champion {e.message}", field="champion_alias") from None
-
-
-def _checked_version(version: object) -> int | None:
-    if version is None:
-        return None
-    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
-        raise InvalidParameterError(
-            f"challenger_version must be a version number (1..{MAX_VERSION}) or null, "
-            f"got {version!r}",
-            field="challenger_version",
-        )
-    return version
-
-
-def _checked_mode(mode: object) -> DeploymentMode:
-    if isinstance(mode, str) and mode in {m.value for m in DeploymentMode}:
-        return DeploymentMode(mode)
-    names = ", ".join(m.value for m in DeploymentMode)
-    raise InvalidParameterError(
-        f"unknown deployment mode {mode!r} (use one of {names})", field="mode"
-    )
-
-
-def _checked_fraction(fraction: object) -> float:
-    if (
-        isinstance(fraction, bool)
-        or not isinstance(fraction, int | float)
-        or not 0.0 <= fraction <= 1.0  # also refuses NaN and the infinities
-    ):
-        raise InvalidParameterError(
-            f"canary_fraction must be a number between 0 and 1, got {fraction!r}",
-            field="canary_fraction",
-        )
-    return float(fraction)
-
-
 def _plan_update(
-    conn: Connection, model: ModelRow, row: DeploymentRow, request: _Request
+    conn: Connection, model: ModelRow, row: DeploymentRow, request: UpdateRequest
 ) -> dict[str, Any]:
     """The columns the update changes (empty: nothing changes).
 
