@@ -38,7 +38,6 @@ def scale_out_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret_key)
         monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
         uri._reset_for_tests()
         try:
             yield server

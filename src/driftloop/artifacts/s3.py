@@ -39,6 +39,8 @@ __all__ = ["S3ArtifactRepository", "S3Location", "parse_s3_uri"]
 #: Options an ``s3://`` URI may carry in its query string. Credentials are not among them:
 #: URIs end up in logs, run records and error messages.
 URI_OPTIONS = frozenset({"endpoint_url", "region"})
+DEFAULT_MAX_ATTEMPTS = 4
+"""botocore attempts per S3 request (``standard`` retry mode) unless the AWS env vars say."""
 _CREDENTIAL_WORDS = ("key", "secret", "token", "password")
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
@@ -108,9 +110,9 @@ class S3ArtifactRepository(ArtifactRepository):
     ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_REGION``,
     ``AWS_DEFAULT_REGION``); credentials given as arguments are never mixed with ones from
     the environment. Without any credentials botocore's own chain (profiles,
-    instance roles) applies, and so do botocore's other settings, such as ``AWS_MAX_ATTEMPTS``
-    and ``AWS_RETRY_MODE`` (botocore retries a refused connection 4 times by default, which
-    takes several seconds before ``StoreUnavailableError``).
+    instance roles) applies. Requests are retried in botocore's ``standard`` mode, 4 attempts
+    (transient 5xx answers and refused connections; several seconds before
+    ``StoreUnavailableError``) unless ``AWS_MAX_ATTEMPTS`` or ``AWS_RETRY_MODE`` say otherwise.
 
     Repositories with the same settings share one s3fs client (fsspec's instance cache,
     per process and thread), so building one per run opens no new connection pool and
@@ -366,12 +368,18 @@ def _filesystem(
     except ImportError as exc:
         raise MissingDependencyError("s3fs", "s3") from exc
     client_kwargs = {"region_name": region} if region else {}
+    config_kwargs: dict[str, Any] = {}
+    if not {"AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"} & os.environ.keys():
+        # botocore's "standard" mode also retries 500 InternalError and 503 SlowDown, which
+        # S3 servers do answer now and then; s3fs itself retries only throttling errors.
+        config_kwargs["retries"] = {"mode": "standard", "max_attempts": DEFAULT_MAX_ATTEMPTS}
     return s3fs.S3FileSystem(
         endpoint_url=endpoint_url,
         key=key,
         secret=secret,
         token=token,
         client_kwargs=client_kwargs,
+        config_kwargs=config_kwargs,
         use_listings_cache=False,
     )
 
