@@ -9,6 +9,13 @@ import pytest
 
 EXPECTED = {
     "driftloop.entities": {
+        "DATASET_COLUMN",
+        "PERFORMANCE_COLUMN",
+        "PREDICTION_COLUMN",
+        "MonitorPoint",
+        "MonitorRun",
+        "MonitorVerdict",
+        "SeriesPoint",
         "PARENT_RUN_ID_TAG",
         "RUN_NAME_TAG",
         "Dataset",

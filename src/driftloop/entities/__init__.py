@@ -7,6 +7,15 @@ from driftloop.entities.experiment import Experiment
 from driftloop.entities.lifecycle import LifecycleStage, RunStatus, ViewType
 from driftloop.entities.logged_model import LoggedModel, LoggedModelStatus
 from driftloop.entities.metric import Metric, Param, RunTag
+from driftloop.entities.monitoring import (
+    DATASET_COLUMN,
+    PERFORMANCE_COLUMN,
+    PREDICTION_COLUMN,
+    MonitorPoint,
+    MonitorRun,
+    MonitorVerdict,
+    SeriesPoint,
+)
 from driftloop.entities.page import Page
 from driftloop.entities.registry import (
     ModelVersion,
@@ -25,7 +34,10 @@ from driftloop.entities.run import (
 )
 
 __all__ = [
+    "DATASET_COLUMN",
     "PARENT_RUN_ID_TAG",
+    "PERFORMANCE_COLUMN",
+    "PREDICTION_COLUMN",
     "RUN_NAME_TAG",
     "Dataset",
     "DatasetInput",
@@ -40,6 +52,9 @@ __all__ = [
     "Metric",
     "ModelVersion",
     "ModelVersionStatus",
+    "MonitorPoint",
+    "MonitorRun",
+    "MonitorVerdict",
     "Page",
     "Param",
     "RegisteredModel",
@@ -51,5 +66,6 @@ __all__ = [
     "RunInputs",
     "RunStatus",
     "RunTag",
+    "SeriesPoint",
     "ViewType",
 ]
