@@ -53,6 +53,7 @@ EXPECTED = {
         "ExperimentStoreContract",
         "ModelRegistryContract",
         "ModelVersionStoreContract",
+        "MonitorStoreContract",
         "RegistryConcurrencyContract",
         "RegistrySearchContract",
         "RegistryStoreContract",

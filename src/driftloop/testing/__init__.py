@@ -3,8 +3,9 @@
 Subclass a contract class in a test module (its name must start with ``Test``) and provide
 the fixtures it names: ``experiment_store`` and ``run_store`` (two views of one tracking
 backend) for the tracking suites, ``artifact_repo`` for the artifact suite, and
-``registry_store``, ``model_version_store`` and ``event_store`` for the registry suites, and
-those three plus ``deployment_store`` for the deployment suite.
+``registry_store``, ``model_version_store`` and ``event_store`` for the registry suites,
+those three plus ``deployment_store`` for the deployment suite, and ``monitor_store`` for the
+monitoring suite.
 """
 
 from driftloop.testing.artifact_contract import ArtifactRepositoryContract
@@ -19,6 +20,7 @@ from driftloop.testing.helpers import (
     wait_next_millisecond,
 )
 from driftloop.testing.metric_contract import RunMetricContract
+from driftloop.testing.monitor_contract import MonitorStoreContract
 from driftloop.testing.postgres import (
     postgres_base_url,
     require_postgres,
@@ -43,6 +45,7 @@ __all__ = [
     "ExperimentStoreContract",
     "ModelRegistryContract",
     "ModelVersionStoreContract",
+    "MonitorStoreContract",
     "RegistryConcurrencyContract",
     "RegistrySearchContract",
     "RegistryStoreContract",

@@ -10,6 +10,7 @@ from driftloop.store.sql.database import SqlDatabase, check_connection, create_d
 from driftloop.store.sql.deployments import SqlDeploymentStore
 from driftloop.store.sql.experiments import SqlExperimentStore, ensure_default_experiment
 from driftloop.store.sql.logged_models import SqlLoggedModelStore
+from driftloop.store.sql.monitoring import SqlMonitorStore
 from driftloop.store.sql.registry_events import SqlEventStore
 from driftloop.store.sql.registry_models import SqlRegistryStore
 from driftloop.store.sql.registry_versions import SqlModelVersionStore
@@ -30,6 +31,7 @@ class SqlStores:
         events: The registry event log.
         logged_models: The logged model store (MLflow 3).
         deployments: The deployment store (serving targets of registered models).
+        monitoring: The monitoring store (runs over live traffic, their time series).
     """
 
     experiments: SqlExperimentStore
@@ -40,6 +42,7 @@ class SqlStores:
     events: SqlEventStore
     logged_models: SqlLoggedModelStore
     deployments: SqlDeploymentStore
+    monitoring: SqlMonitorStore
 
     def close(self) -> None:
         """Close the database connections; the stores must not be used afterwards."""
@@ -81,6 +84,7 @@ def open_sql_stores(db_uri: str, default_artifact_root: str) -> SqlStores:
         events=SqlEventStore(database),
         logged_models=SqlLoggedModelStore(database),
         deployments=SqlDeploymentStore(database),
+        monitoring=SqlMonitorStore(database),
     )
 
 
