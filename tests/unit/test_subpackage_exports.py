@@ -93,6 +93,18 @@ EXPECTED = {
         "parse_model_uri",
         "save_model",
     },
+    "driftloop.monitoring.stats": {
+        "StatResult",
+        "chi_square",
+        "cumulative_proportions",
+        "jensen_shannon",
+        "ks_binned",
+        "ks_two_sample",
+        "linf",
+        "proportions_ztest",
+        "psi",
+        "wasserstein",
+    },
     "driftloop.registry": {"DatasetLineage", "Lineage", "model_lineage", "register_model"},
     "driftloop.store.search": {
         "Clause",
