@@ -14,6 +14,7 @@ from driftloop.cli.db import db
 from driftloop.cli.deployments import deployments
 from driftloop.cli.experiments import experiments
 from driftloop.cli.models import models
+from driftloop.cli.monitor import monitor
 from driftloop.cli.quickstart import quickstart
 from driftloop.cli.render import console
 from driftloop.cli.runs import runs
@@ -117,6 +118,7 @@ cli.add_command(db)
 cli.add_command(quickstart)
 cli.add_command(server)
 cli.add_command(serve)
+cli.add_command(monitor)
 for auth_group in (users, tokens, grants):
     cli.add_command(auth_group)
 
