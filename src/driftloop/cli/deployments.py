@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from driftloop.cli import render
 from driftloop.cli.state import CliState, pass_state
 from driftloop.entities import Deployment, DeploymentMode
 from driftloop.errors import NotFoundError
+from driftloop.server.api_v1.codec import deployment_to_json
 from driftloop.tracking import Client
 
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -71,7 +70,7 @@ def list_deployments(state: CliState, model_name: str | None, as_json: bool) -> 
     """List deployments by name."""
     items = state.client.list_deployments(model_name)
     if as_json:
-        render.echo_json([_to_dict(d) for d in items])
+        render.echo_json([deployment_to_json(d) for d in items])
         return
     render.console().print(
         render.table(
@@ -102,7 +101,7 @@ def show(state: CliState, name: str, as_json: bool) -> None:
     deployment = state.client.get_deployment(name)
     champion = _champion_version(state.client, deployment)
     if as_json:
-        render.echo_json({**_to_dict(deployment), "champion_version": champion})
+        render.echo_json({**deployment_to_json(deployment), "champion_version": champion})
         return
     champion_text = "alias not set" if champion is None else f"v{champion}"
     render.console().print(
@@ -218,20 +217,3 @@ def _print_summary(deployment: Deployment) -> None:
         f"{_mode(deployment)}, state {deployment.state.value} (revision {deployment.revision})",
         markup=False,
     )
-
-
-def _to_dict(deployment: Deployment) -> dict[str, Any]:
-    return {
-        "name": deployment.name,
-        "model_name": deployment.model_name,
-        "champion_alias": deployment.champion_alias,
-        "challenger_version": deployment.challenger_version,
-        "mode": deployment.mode.value,
-        "canary_fraction": deployment.canary_fraction,
-        "state": deployment.state.value,
-        "previous_champion_version": deployment.previous_champion_version,
-        "revision": deployment.revision,
-        "creation_timestamp": deployment.creation_timestamp,
-        "last_updated_timestamp": deployment.last_updated_timestamp,
-        "description": deployment.description,
-    }

@@ -19,6 +19,9 @@ from typing import Any
 from driftloop.entities import (
     Dataset,
     DatasetInput,
+    Deployment,
+    DeploymentMode,
+    DeploymentState,
     Experiment,
     LifecycleStage,
     LoggedModel,
@@ -351,3 +354,41 @@ def page_to_json(key: str, items: list[JSON], next_page_token: str | None) -> JS
 def page_from_json(data: Mapping[str, Any], key: str, decode: Any) -> Page[Any]:
     """The page of :func:`page_to_json`'s object, each item decoded by ``decode``."""
     return Page(tuple(decode(item) for item in data.get(key) or []), data.get("next_page_token"))
+
+
+def deployment_to_json(deployment: Deployment) -> dict[str, Any]:
+    """The native JSON of a deployment (fields as the entity's attributes)."""
+    return {
+        "name": deployment.name,
+        "model_name": deployment.model_name,
+        "champion_alias": deployment.champion_alias,
+        "challenger_version": deployment.challenger_version,
+        "mode": deployment.mode.value,
+        "canary_fraction": deployment.canary_fraction,
+        "state": deployment.state.value,
+        "previous_champion_version": deployment.previous_champion_version,
+        "revision": deployment.revision,
+        "creation_timestamp": deployment.creation_timestamp,
+        "last_updated_timestamp": deployment.last_updated_timestamp,
+        "description": deployment.description,
+    }
+
+
+def deployment_from_json(data: Mapping[str, Any]) -> Deployment:
+    """A deployment from its native JSON."""
+    challenger = data.get("challenger_version")
+    previous = data.get("previous_champion_version")
+    return Deployment(
+        name=str(data["name"]),
+        model_name=str(data["model_name"]),
+        champion_alias=str(data["champion_alias"]),
+        challenger_version=None if challenger is None else int(challenger),
+        mode=DeploymentMode(data["mode"]),
+        canary_fraction=float(data["canary_fraction"]),
+        state=DeploymentState(data["state"]),
+        previous_champion_version=None if previous is None else int(previous),
+        revision=int(data["revision"]),
+        creation_timestamp=int(data["creation_timestamp"]),
+        last_updated_timestamp=int(data["last_updated_timestamp"]),
+        description=data.get("description"),
+    )

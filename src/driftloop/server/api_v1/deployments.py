@@ -7,54 +7,16 @@ field it does not send as it is; ``null`` clears the challenger or the descripti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from driftloop.entities import Deployment, DeploymentMode, DeploymentState
+from driftloop.entities import Deployment
 from driftloop.server.api_v1._args import actor, scalar, text
 from driftloop.server.api_v1._errors import with_typed_errors
+from driftloop.server.api_v1.codec import deployment_to_json
 from driftloop.server.routing import Call, Endpoint, Permission, Resource, endpoint
 from driftloop.store.base import UNCHANGED
 
 _UPDATABLE = ("challenger_version", "mode", "canary_fraction", "description")
-
-
-def deployment_to_json(deployment: Deployment) -> dict[str, Any]:
-    """The native JSON of a deployment (fields as the entity's attributes)."""
-    return {
-        "name": deployment.name,
-        "model_name": deployment.model_name,
-        "champion_alias": deployment.champion_alias,
-        "challenger_version": deployment.challenger_version,
-        "mode": deployment.mode.value,
-        "canary_fraction": deployment.canary_fraction,
-        "state": deployment.state.value,
-        "previous_champion_version": deployment.previous_champion_version,
-        "revision": deployment.revision,
-        "creation_timestamp": deployment.creation_timestamp,
-        "last_updated_timestamp": deployment.last_updated_timestamp,
-        "description": deployment.description,
-    }
-
-
-def deployment_from_json(data: Mapping[str, Any]) -> Deployment:
-    """A deployment from its native JSON."""
-    challenger = data.get("challenger_version")
-    previous = data.get("previous_champion_version")
-    return Deployment(
-        name=str(data["name"]),
-        model_name=str(data["model_name"]),
-        champion_alias=str(data["champion_alias"]),
-        challenger_version=None if challenger is None else int(challenger),
-        mode=DeploymentMode(data["mode"]),
-        canary_fraction=float(data["canary_fraction"]),
-        state=DeploymentState(data["state"]),
-        previous_champion_version=None if previous is None else int(previous),
-        revision=int(data["revision"]),
-        creation_timestamp=int(data["creation_timestamp"]),
-        last_updated_timestamp=int(data["last_updated_timestamp"]),
-        description=data.get("description"),
-    )
 
 
 def _answer(deployment: Deployment) -> dict[str, Any]:
