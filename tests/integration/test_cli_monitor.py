@@ -31,6 +31,10 @@ def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _monitor(tracking: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return _cli(tracking.parent, "--tracking-uri", str(tracking), "monitor", "run", *args)
+
+
 @pytest.fixture(scope="module")
 def tracking(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("monitor")
@@ -41,12 +45,8 @@ def tracking(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_quickstart_window_does_not_drift_and_is_stored(tracking: Path) -> None:
-    done = _cli(
-        tracking.parent,
-        "--tracking-uri",
-        str(tracking),
-        "monitor",
-        "run",
+    done = _monitor(
+        tracking,
         "quickstart-prod",
         "--window",
         "1000",
@@ -97,12 +97,8 @@ def test_a_shifted_window_drifts(tracking: Path) -> None:
             )
         )
     writer.close()
-    done = _cli(
-        tracking.parent,
-        "--tracking-uri",
-        str(tracking),
-        "monitor",
-        "run",
+    done = _monitor(
+        tracking,
         "quickstart-prod",
         "--window",
         "600",
@@ -118,12 +114,8 @@ def test_a_shifted_window_drifts(tracking: Path) -> None:
 
 
 def test_bad_windows_are_refused(tracking: Path) -> None:
-    both = _cli(
-        tracking.parent,
-        "--tracking-uri",
-        str(tracking),
-        "monitor",
-        "run",
+    both = _monitor(
+        tracking,
         "quickstart-prod",
         "--window",
         "5",
@@ -132,20 +124,14 @@ def test_bad_windows_are_refused(tracking: Path) -> None:
     )
     assert both.returncode == 1
     assert "--window" in both.stderr
-    bad = _cli(
-        tracking.parent,
-        "--tracking-uri",
-        str(tracking),
-        "monitor",
-        "run",
+    bad = _monitor(
+        tracking,
         "quickstart-prod",
         "--since",
         "yesterday",
     )
     assert bad.returncode == 1
     assert "duration" in bad.stderr
-    unknown = _cli(
-        tracking.parent, "--tracking-uri", str(tracking), "monitor", "run", "nope", "--window", "5"
-    )
+    unknown = _monitor(tracking, "nope", "--window", "5")
     assert unknown.returncode == 1
     assert "Traceback" not in unknown.stderr
