@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -13,7 +14,10 @@ from driftloop.cli import render
 from driftloop.cli.serve import default_inference_log_uri
 from driftloop.cli.state import CliState, pass_state
 from driftloop.errors import InvalidParameterError
+from driftloop.monitoring._report_inputs import read_reference, read_table, split_predictions
+from driftloop.monitoring.drift import compute_drift
 from driftloop.monitoring.monitor_run import MonitorResult, monitor_deployment
+from driftloop.monitoring.report import DriftReport
 from driftloop.tracking.uri import get_stores
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
@@ -74,6 +78,79 @@ def run(
         state.client, deployment, root, last_rows=window, since_ms=since_ms, store=store
     )
     _print(result)
+
+
+@monitor.command("report")
+@click.option(
+    "--reference",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The reference: a .parquet/.csv dataset or a profile.json.",
+)
+@click.option(
+    "--current",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The current data: a .parquet/.csv dataset.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML report (default: drift-report.html unless only --json is given).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also (or only) write the JSON report here.",
+)
+@click.option(
+    "--prediction-column",
+    metavar="NAME",
+    help="A column of both datasets holding the model's predictions (prediction drift).",
+)
+@click.option("--title", default="Drift report", show_default=True, help="The report's title.")
+def report(
+    reference: Path,
+    current: Path,
+    output: Path | None,
+    json_path: Path | None,
+    prediction_column: str | None,
+    title: str,
+) -> None:
+    """Compare any two datasets and write a drift report (offline HTML and/or JSON).
+
+    The reference is profiled on the fly unless it is a profile.json (from a logged model).
+    """
+    if output is None and json_path is None:
+        output = Path("drift-report.html")
+    if output is not None and output.suffix.lower() not in {".html", ".htm"}:
+        raise InvalidParameterError(
+            f"--output must end in .html, got {output.name!r}", field="output"
+        )
+    if json_path is not None and json_path.suffix.lower() != ".json":
+        raise InvalidParameterError(
+            f"--json must end in .json, got {json_path.name!r}", field="json"
+        )
+    profile = read_reference(reference, prediction_column)
+    frame = read_table(current, field="current")
+    data, predictions = split_predictions(frame, prediction_column, field="current")
+    drift_report = DriftReport(compute_drift(profile, data, predictions=predictions), title=title)
+    drift = drift_report.drift
+    out = render.console()
+    out.print(
+        f"verdict: [bold]{drift.verdict.value}[/] "
+        f"({len(drift.drifted_columns)} of {len(drift.columns)} columns drifted, "
+        f"{drift.drifted_share:.0%}, threshold {drift.dataset_share:.0%})",
+        highlight=False,
+    )
+    if drift.drifted_columns:
+        out.print("drifted: " + ", ".join(drift.drifted_columns), markup=False, highlight=False)
+    for path in (output, json_path):
+        if path is not None:
+            drift_report.save(path)
+            out.print(f"wrote {path}", markup=False, highlight=False)
 
 
 def _print(result: MonitorResult) -> None:
