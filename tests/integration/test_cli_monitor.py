@@ -135,3 +135,50 @@ def test_bad_windows_are_refused(tracking: Path) -> None:
     unknown = _monitor(tracking, "nope", "--window", "5")
     assert unknown.returncode == 1
     assert "Traceback" not in unknown.stderr
+
+
+def test_watch_runs_on_a_schedule_and_records_each_run(tracking: Path) -> None:
+    stores = open_sql_stores(
+        f"sqlite:///{tracking / 'driftloop.db'}",
+        default_artifact_root=(tracking / "artifacts").as_uri(),
+    )
+    try:
+        before = len(stores.monitoring.list_monitor_runs("quickstart-prod").items)
+        started = time.monotonic()
+        done = _cli(
+            tracking.parent,
+            "--tracking-uri",
+            str(tracking),
+            "monitor",
+            "watch",
+            "quickstart-prod",
+            "--since",
+            "1d",
+            "--every",
+            "2s",
+            "--times",
+            "3",
+        )
+        elapsed = time.monotonic() - started
+        after = len(stores.monitoring.list_monitor_runs("quickstart-prod").items)
+    finally:
+        stores.close()
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if " rows " in line]
+    assert len(lines) == 3
+    assert after == before + 3
+    assert elapsed >= 4.0  # two waits of 2 s between three runs
+    bad = _cli(
+        tracking.parent,
+        "--tracking-uri",
+        str(tracking),
+        "monitor",
+        "watch",
+        "quickstart-prod",
+        "--window",
+        "5",
+        "--every",
+        "0s",
+    )
+    assert bad.returncode == 1
+    assert "--every" in bad.stderr

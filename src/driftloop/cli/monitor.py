@@ -13,11 +13,12 @@ from rich.table import Table
 from driftloop.cli import render
 from driftloop.cli.serve import default_inference_log_uri
 from driftloop.cli.state import CliState, pass_state
-from driftloop.errors import InvalidParameterError
+from driftloop.errors import DriftloopError, InvalidParameterError
 from driftloop.monitoring._report_inputs import read_reference, read_table, split_predictions
 from driftloop.monitoring.drift import compute_drift
 from driftloop.monitoring.monitor_run import MonitorResult, monitor_deployment
 from driftloop.monitoring.report import DriftReport
+from driftloop.store.base import MonitorStore
 from driftloop.tracking.uri import get_stores
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
@@ -56,28 +57,107 @@ def run(
     """
     if (window is None) == (since is None):
         raise InvalidParameterError("give --window N or --since DURATION", field="window")
-    since_ms = None
-    if since is not None:
-        match = _DURATION.match(since.strip())
-        if match is None:
-            raise InvalidParameterError(
-                f"--since takes a duration like 30m, 1h or 7d, got {since!r}", field="since"
-            )
-        seconds = int(match.group(1)) * _SECONDS[match.group(2)]
-        since_ms = int(time.time() * 1000) - seconds * 1000
     tracking_uri = state.resolved_tracking_uri()
     root = inference_log or default_inference_log_uri(tracking_uri)
-    store = None if no_store else getattr(get_stores(tracking_uri), "monitoring", None)
-    if store is None and not no_store:
+    store = _monitor_store(tracking_uri, no_store)
+    since_ms = None if since is None else _now_ms() - _duration_ms(since, "since")
+    result = monitor_deployment(
+        state.client, deployment, root, last_rows=window, since_ms=since_ms, store=store
+    )
+    _print(result)
+
+
+@monitor.command("watch")
+@click.argument("deployment")
+@click.option("--window", type=click.IntRange(1), help="The newest N rows of the log.")
+@click.option("--since", metavar="DURATION", help="Rows of the last DURATION: 30m, 1h, 7d.")
+@click.option(
+    "--every",
+    metavar="DURATION",
+    default="5m",
+    show_default=True,
+    help="Time between runs: 30s, 5m, 1h.",
+)
+@click.option("--times", type=click.IntRange(1), help="Stop after this many runs.")
+@click.option(
+    "--inference-log",
+    metavar="URI",
+    help="The inference log's root (default: <artifact root>/inference-log of a local store).",
+)
+@pass_state
+def watch(
+    state: CliState,
+    deployment: str,
+    window: int | None,
+    since: str | None,
+    every: str,
+    times: int | None,
+    inference_log: str | None,
+) -> None:
+    """Run ``monitor run`` for DEPLOYMENT every --every, recording each run; one line each.
+
+    A failing run (e.g. the log is briefly unreachable) is reported and the next one goes
+    ahead; Ctrl-C stops.
+    """
+    if (window is None) == (since is None):
+        raise InvalidParameterError("give --window N or --since DURATION", field="window")
+    interval = _duration_ms(every, "every") / 1000
+    since_span = None if since is None else _duration_ms(since, "since")
+    tracking_uri = state.resolved_tracking_uri()
+    root = inference_log or default_inference_log_uri(tracking_uri)
+    store = _monitor_store(tracking_uri, no_store=False)
+    out = render.console()
+    done = 0
+    try:
+        while times is None or done < times:
+            started = time.monotonic()
+            since_ms = None if since_span is None else _now_ms() - since_span
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            try:
+                result = monitor_deployment(
+                    state.client, deployment, root, last_rows=window, since_ms=since_ms, store=store
+                )
+            except DriftloopError as error:
+                out.print(f"{stamp}  [red]failed:[/] {error.message}", markup=True)
+            else:
+                drifted = ", ".join(result.drift.drifted_columns) or "-"
+                out.print(
+                    f"{stamp}  v{result.model_version}  {result.rows} rows  "
+                    f"{result.drift.verdict.value}  drifted: {drifted}",
+                    markup=False,
+                )
+            done += 1
+            if times is not None and done >= times:
+                break
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        out.print("stopped")
+
+
+def _duration_ms(text: str, field: str) -> int:
+    match = _DURATION.match(text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise InvalidParameterError(
+            f"--{field} takes a duration like 30s, 5m, 1h or 7d, got {text!r}", field=field
+        )
+    return int(match.group(1)) * _SECONDS[match.group(2)] * 1000
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _monitor_store(tracking_uri: str, no_store: bool) -> MonitorStore | None:
+    if no_store:
+        return None
+    store: MonitorStore | None = getattr(get_stores(tracking_uri), "monitoring", None)
+    if store is None:
         raise InvalidParameterError(
             "monitoring runs are stored in a SQL tracking store (a folder, sqlite:// or "
             "postgresql://); against a server, use --no-store for now",
             field="tracking_uri",
         )
-    result = monitor_deployment(
-        state.client, deployment, root, last_rows=window, since_ms=since_ms, store=store
-    )
-    _print(result)
+    return store
 
 
 @monitor.command("report")
