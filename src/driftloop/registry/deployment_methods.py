@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from driftloop.entities import Deployment, DeploymentMode
-from driftloop.store.base import UNCHANGED, _Unchanged
+from driftloop.store.deployment_base import UNCHANGED, _Unchanged
 from driftloop.tracking.context import current_user
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from driftloop.entities import DeploymentMode
 from driftloop.errors import InvalidParameterError
-from driftloop.store.base import UNCHANGED, _Unchanged
+from driftloop.store.deployment_base import UNCHANGED, _Unchanged
 from driftloop.store.registry_validation import (
     MAX_DESCRIPTION_LENGTH,
     MAX_VERSION,

@@ -9,7 +9,7 @@ from typing import Any
 from driftloop.entities import Deployment, DeploymentMode
 from driftloop.errors import DeploymentNotFoundError, NotFoundError
 from driftloop.server.api_v1.codec import deployment_from_json
-from driftloop.store.base import UNCHANGED, DeploymentStore, _Unchanged
+from driftloop.store.deployment_base import UNCHANGED, DeploymentStore, _Unchanged
 from driftloop.store.rest.client import RestClient
 
 

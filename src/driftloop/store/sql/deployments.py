@@ -29,7 +29,7 @@ from driftloop.errors import (
     ModelVersionNotFoundError,
     RegisteredModelNotFoundError,
 )
-from driftloop.store.base import UNCHANGED, DeploymentStore, _Unchanged
+from driftloop.store.deployment_base import UNCHANGED, DeploymentStore, _Unchanged
 from driftloop.store.deployment_validation import (
     UpdateRequest,
     checked_champion_alias,
