@@ -245,3 +245,22 @@ def test_quickstart_without_scikit_learn_says_what_to_install(tmp_path: Path) ->
     assert completed.returncode == 1
     assert "pip install 'driftloop[quickstart]'" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_the_cli_needs_no_test_tools() -> None:
+    """A user installs driftloop without the test extra: no command may import pytest,
+    hypothesis or playwright (the quickstart once did, through driftloop.testing)."""
+    script = (
+        "import sys\n"
+        "for name in ('pytest', 'hypothesis', 'playwright', '_pytest'):\n"
+        "    sys.modules[name] = None\n"
+        "import driftloop.cli.main, driftloop.cli.quickstart, driftloop.cli.quickstart_serving\n"
+        "import driftloop.serving.app, driftloop.monitoring.drift, driftloop.monitoring.report\n"
+        "import driftloop.cli.monitor, driftloop.server.app\n"
+        "print('ok')\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "ok"

@@ -18,9 +18,9 @@ from driftloop.cli.serve import default_inference_log_uri
 from driftloop.entities import DeploymentMode
 from driftloop.errors import DeploymentNotFoundError, InvalidParameterError
 from driftloop.monitoring.inference_log import read_inference_log
+from driftloop.server.background import serve_in_background
 from driftloop.serving import ServeConfig
 from driftloop.serving.app import create_app
-from driftloop.testing.live_server import live_app
 
 DEPLOYMENT = "quickstart-prod"
 REQUESTS = 200
@@ -50,7 +50,10 @@ def serve_and_feed_back(
     rows = data["x_test"].head(REQUESTS)
     labels = data["y_test"][:REQUESTS]
     request_ids: list[str] = []
-    with live_app(create_app(config, client=client)) as url, httpx.Client(timeout=30) as http:
+    with (
+        serve_in_background(create_app(config, client=client)) as url,
+        httpx.Client(timeout=30) as http,
+    ):
         columns = list(rows.columns)
         for values in rows.itertuples(index=False):
             body = {"dataframe_split": {"columns": columns, "data": [list(values)]}}

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
-import uvicorn
-from starlette.applications import Starlette
-
 from driftloop.server.app import create_app
+from driftloop.server.background import free_port
+from driftloop.server.background import serve_in_background as live_app
 from driftloop.server.config import ServerConfig
 
-_START_TIMEOUT_SECONDS = 30.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["free_port", "live_app", "live_server"]
 
 
 @contextlib.contextmanager
@@ -32,28 +21,3 @@ def live_server(config: ServerConfig) -> Iterator[str]:
     """
     with live_app(create_app(config), config.port) as url:
         yield url
-
-
-@contextlib.contextmanager
-def live_app(app: Starlette, port: int = 0) -> Iterator[str]:
-    """Serve a Starlette ``app`` (with its lifespan) on 127.0.0.1 until the block ends.
-
-    Yields ``http://127.0.0.1:<port>``; ``port`` 0 picks a free port. Leaving the block runs
-    the app's shutdown (as SIGTERM would) before returning.
-    """
-    port = port or free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, name=f"driftloop-server-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + _START_TIMEOUT_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the test server on port {port} did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=60)
