@@ -102,3 +102,19 @@ def experiment_store(tracking_backend: Stores) -> ExperimentStore:
 def run_store(tracking_backend: Stores) -> RunStore:
     """The run store of the backend under test (same database as ``experiment_store``)."""
     return tracking_backend.runs
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database on each backend (for the migration tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    require_postgres(POSTGRES_BASE_URL)
+    with temporary_postgres_database(POSTGRES_BASE_URL, label="migrate") as url:
+        yield url

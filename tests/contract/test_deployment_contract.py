@@ -6,7 +6,6 @@ keeps its registry and can then hold deployments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,6 @@ from driftloop.store.sql.database import create_database
 from driftloop.store.sql.schema import alembic_config, current_revision, head_revision
 from driftloop.testing import (
     DeploymentStoreContract,
-    postgres_base_url,
-    require_postgres,
-    temporary_postgres_database,
 )
 
 
@@ -51,23 +47,6 @@ def event_store(tracking_backend: Stores) -> EventStore:
 
 class TestDeploymentStore(DeploymentStoreContract):
     pass
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ]
-)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    base_url = postgres_base_url()
-    require_postgres(base_url)
-    with temporary_postgres_database(base_url, label="depmigrate") as url:
-        yield url
 
 
 def test_revision_0004_database_upgrades_to_deployments(

@@ -22,9 +22,6 @@ from driftloop.store.sql.schema import alembic_config, current_revision, head_re
 from driftloop.testing import (
     T0,
     MonitorStoreContract,
-    postgres_base_url,
-    require_postgres,
-    temporary_postgres_database,
 )
 
 # No "rest" yet: the monitoring REST routes come next.
@@ -57,23 +54,6 @@ def monitor_store(monitor_backend: SqlStores) -> MonitorStore:
 
 class TestMonitorStore(MonitorStoreContract):
     pass
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ]
-)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    base_url = postgres_base_url()
-    require_postgres(base_url)
-    with temporary_postgres_database(base_url, label="monmigrate") as url:
-        yield url
 
 
 def test_revision_0005_database_upgrades_to_monitoring(

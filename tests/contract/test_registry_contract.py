@@ -6,7 +6,6 @@ to the registry schema and keeps its data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,6 @@ from driftloop.testing import (
     RegistryConcurrencyContract,
     RegistrySearchContract,
     RegistryStoreContract,
-    postgres_base_url,
-    require_postgres,
-    temporary_postgres_database,
 )
 
 
@@ -65,23 +61,6 @@ class TestRegistryEvents(EventStoreContract):
 
 class TestRegistryConcurrency(RegistryConcurrencyContract):
     pass
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ]
-)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    base_url = postgres_base_url()
-    require_postgres(base_url)
-    with temporary_postgres_database(base_url, label="regmigrate") as url:
-        yield url
 
 
 def test_first_revision_database_upgrades_to_the_registry(
