@@ -98,9 +98,8 @@ class ScoringService:
             self.writer.start()
         try:
             await self.manager.refresh()
-        except DriftloopError as error:
-            _log.warning("serve %s: not ready yet: %s", self.target.text, error.message)
-            self.manager.last_error = f"{error.code}: {error.message}"
+        except Exception as error:  # noqa: BLE001 - not ready yet; the watcher retries
+            self.manager.note_error(error)
         self._watcher = asyncio.get_running_loop().create_task(
             self.manager.watch(self.config.poll_seconds)
         )

@@ -113,11 +113,8 @@ class ModelManager:
             await asyncio.sleep(poll_seconds)
             try:
                 await self.refresh()
-            except DriftloopError as error:
-                self._note_error(error)
             except Exception as error:  # noqa: BLE001 - the watcher must outlive any failure
-                _log.exception("hot swap: refreshing %s failed", self._target.text)
-                self.last_error = f"{type(error).__name__}"
+                self.note_error(error)
 
     async def close(self) -> None:
         """Drain and stop every model (current and retiring)."""
@@ -129,10 +126,19 @@ class ModelManager:
         if self._retiring:
             await asyncio.gather(*self._retiring, return_exceptions=True)
 
-    def _note_error(self, error: DriftloopError) -> None:
-        message = f"{error.code}: {error.message}"
+    def note_error(self, error: Exception) -> None:
+        """Keep the error; log it once per distinct message (not on every poll)."""
+        if isinstance(error, DriftloopError):
+            message = f"{error.code}: {error.message}"
+        else:
+            message = f"{type(error).__name__}: {error}"
         if message != self.last_error:
-            _log.warning("hot swap: %s: %s", self._target.text, message)
+            _log.warning(
+                "hot swap: %s: %s",
+                self._target.text,
+                message,
+                exc_info=not isinstance(error, DriftloopError),
+            )
         self.last_error = message
 
     async def _served(self, model_name: str, version: int, current: ModelSet | None) -> ServedModel:
