@@ -171,7 +171,7 @@ def _performance(
         return None, 0
     y = [pair[0] for pair in pairs]
     p = [pair[1] for pair in pairs]
-    if all(isinstance(v, float) and not float(v).is_integer() for v in p[:100]):
+    if not _is_classifier(table, p, y):
         current = regression_metrics(
             np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
         )
@@ -182,6 +182,24 @@ def _performance(
         metrics = client.get_run(run_id).data.metrics
         reference = {name: float(value) for name, value in metrics.items() if name in current}
     return compare_performance(current, reference), len(pairs)
+
+
+def _is_classifier(table: pa.Table, predictions: list[Any], labels: list[Any]) -> bool:
+    """Whether to score the window as classification.
+
+    Yes when the model logged class probabilities, when predictions are not numbers, or when
+    every prediction and label is a whole number (classes coded as integers, e.g. a hinge-loss
+    classifier with no probabilities); otherwise the window is scored as regression.
+    """
+    if "probabilities" in table.column_names:
+        probabilities = table.column("probabilities")
+        if probabilities.null_count < len(probabilities):
+            return True
+    if any(isinstance(v, str | bool) for v in predictions):
+        return True
+    return all(
+        isinstance(v, int | float) and float(v).is_integer() for v in (*predictions, *labels)
+    )
 
 
 def _points(drift: DatasetDrift, performance: PerformanceComparison | None) -> list[MonitorPoint]:
