@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 
 from driftloop.errors import InvalidParameterError
@@ -164,13 +165,31 @@ async def read_params(request: Request, max_bytes: int) -> Params:
     if not body.strip():
         return Params(dict(request.query_params))
     require_json(request)
-    try:
-        data = json.loads(body)
-    except ValueError as error:
-        raise MalformedRequestError("request body is not valid JSON", field="body") from error
+    data = parse_json(body)
     if not isinstance(data, dict):
         raise MalformedRequestError("request body must be a JSON object", field="body")
     return Params(data)
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON document in ``body``.
+
+    orjson parses it (several times faster than the standard library on a 1,000-metric
+    batch); a body it refuses is parsed again by the standard library, which also takes what
+    MLflow's clients may send and orjson does not (bare ``NaN``/``Infinity`` tokens, integers
+    past 64 bits).
+
+    Raises:
+        MalformedRequestError: The body is not JSON.
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(body)
+    except ValueError as error:
+        raise MalformedRequestError("request body is not valid JSON", field="body") from error
 
 
 def require_json(request: Request) -> None:

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from driftloop.errors import DriftloopError
@@ -23,11 +24,20 @@ def _quote_non_finite(match: re.Match[str]) -> str:
 def encode(data: Any) -> bytes:
     """Compact JSON bytes with non-finite floats spelled as MLflow does (``"NaN"``).
 
-    The C encoder writes everything and refuses non-finite floats; only a document that has
-    one is encoded again with bare ``NaN``/``Infinity`` tokens and gets a second pass, which
-    quotes them and leaves strings alone (so a string such as ``"NaN"`` costs nothing).
-    Responses are trees built by the handlers, never cyclic: the cycle check is skipped.
+    orjson writes most responses (several times faster than the standard library on a page
+    of runs). It spells a non-finite float as ``null``, so a document whose orjson text has
+    no ``null`` at all is exact; any other (a None somewhere, a non-finite float, an integer
+    orjson cannot hold) goes through the standard encoder, which refuses non-finite floats;
+    only a document that has one is encoded again with bare ``NaN``/``Infinity`` tokens and
+    gets a second pass, which quotes them and leaves strings alone. Responses are trees built
+    by the handlers, never cyclic: the cycle check is skipped.
     """
+    try:
+        fast = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        fast = None
+    if fast is not None and b"null" not in fast:
+        return fast
     try:
         text = _FINITE.encode(data)
     except ValueError:
