@@ -1,22 +1,20 @@
-"""The monitoring contract suite, bound to the SQL backends.
+"""The monitoring contract suite, bound to every backend (see ``conftest.py``).
 
-The REST backend is not bound yet: its monitoring routes come next, so this module
-parametrizes over its own backend list instead of ``conftest.BACKENDS``. Also checks that a
-database at schema revision 0005 (before monitoring) upgrades to head, keeps its data and can
-then hold monitoring runs.
+Also checks that a database at schema revision 0005 (before monitoring) upgrades to head,
+keeps its data and can then hold monitoring runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
+from tests.contract.conftest import Stores
 
 from driftloop.entities import MonitorPoint
 from driftloop.store.base import MonitorStore
-from driftloop.store.sql import SqlStores, open_sql_stores, upgrade_database
+from driftloop.store.sql import open_sql_stores, upgrade_database
 from driftloop.store.sql.database import create_database
 from driftloop.store.sql.schema import alembic_config, current_revision, head_revision
 from driftloop.testing import (
@@ -24,32 +22,11 @@ from driftloop.testing import (
     MonitorStoreContract,
 )
 
-# No "rest" yet: the monitoring REST routes come next.
-MONITOR_BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("sqlite-memory", id="sqlite-memory"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(params=MONITOR_BACKENDS)
-def monitor_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStores]:
-    """The SQL stores of one backend; SQLite is fresh per test, PostgreSQL per session."""
-    if request.param == "postgresql":
-        yield request.getfixturevalue("postgres_stores")
-        return
-    uri = f"sqlite:///{tmp_path / 'monitor.db'}" if request.param == "sqlite" else "sqlite://"
-    stores = open_sql_stores(uri, default_artifact_root=(tmp_path / "artifacts").as_uri())
-    try:
-        yield stores
-    finally:
-        stores.close()
-
 
 @pytest.fixture
-def monitor_store(monitor_backend: SqlStores) -> MonitorStore:
+def monitor_store(tracking_backend: Stores) -> MonitorStore:
     """The monitoring store of the backend under test."""
-    return monitor_backend.monitoring
+    return tracking_backend.monitoring
 
 
 class TestMonitorStore(MonitorStoreContract):

@@ -68,6 +68,10 @@ INVALID_RUNS: list[tuple[dict[str, Any], str]] = [
         "points[1].value",
     ),
     ({"points": [MonitorPoint("a", "psi", "0.1")]}, "points[0].value"),  # type: ignore[arg-type]
+    ({"points": [MonitorPoint("a", "psi", "NaN")]}, "points[0].value"),  # type: ignore[arg-type]
+    ({"points": [MonitorPoint("a", "psi", True)]}, "points[0].value"),
+    ({"points": [MonitorPoint("a", "psi", None)]}, "points[0].value"),  # type: ignore[arg-type]
+    ({"points": [MonitorPoint("a", "psi", 10**400)]}, "points[0].value"),
     (
         {
             "points": [
@@ -80,7 +84,14 @@ INVALID_RUNS: list[tuple[dict[str, Any], str]] = [
     ),
     ({"points": [("a", "psi", 1.0)]}, "points[0]"),
     ({"details": {"k": 1}}, "details['k']"),
+    ({"details": ["k", "v"]}, "details"),
 ]
+
+# Names that must survive query strings, JSON and SQL unchanged.
+AWKWARD_NAMES = ("a b&c=d?e#f", "%2F/..\\'\"", "é ☃ 日本", "x" * 250)
+
+# Values at the edges of what a float holds (-0.0 is left out: SQLite reads it back as 0.0).
+EXTREME_VALUES = (1e308, -1e308, 5e-324, -5e-324, 2.0**53 + 2, 0.1 + 0.2, 2.2250738585072014e-308)
 
 
 def same_value(a: float, b: float) -> bool:
@@ -225,6 +236,31 @@ class MonitorStoreContract:
         assert_same_points(got.points, sorted_points(points))
         series = monitor_store.get_series(deployment, "feature_042", "metric_3")
         assert [(s.run_id, s.value) for s in series] == [(run.run_id, 423 / 7)]
+
+    def test_awkward_names_round_trip(self, monitor_store: MonitorStore) -> None:
+        """Deployment, column and metric names with URL and SQL characters come back as sent."""
+        for index, name in enumerate(AWKWARD_NAMES):
+            deployment = f"{unique_name('awk')}{name}"[:256]
+            points = [MonitorPoint(name, name, float(index)), MonitorPoint(name, "psi", 0.5)]
+            run = self.record(monitor_store, deployment, T0, points=points, details={name: name})
+            got = monitor_store.get_monitor_run(run.run_id)
+            assert got.deployment == deployment
+            assert_same_points(got.points, sorted_points(points))
+            assert dict(got.details) == {name: name}
+            assert [r.run_id for r in monitor_store.list_monitor_runs(deployment)] == [run.run_id]
+            series = monitor_store.get_series(deployment, name, name)
+            assert [(s.run_id, s.value) for s in series] == [(run.run_id, float(index))]
+            assert monitor_store.delete_monitor_runs(deployment, before=T0 + 1) == 1
+
+    def test_extreme_values_round_trip(self, monitor_store: MonitorStore, deployment: str) -> None:
+        """The largest, smallest and subnormal floats come back bit for bit."""
+        points = [MonitorPoint("x", f"m{i}", value) for i, value in enumerate(EXTREME_VALUES)]
+        run = self.record(monitor_store, deployment, T0, points=points)
+        got = {p.metric: p.value for p in monitor_store.get_monitor_run(run.run_id).points}
+        for i, value in enumerate(EXTREME_VALUES):
+            assert got[f"m{i}"].hex() == value.hex(), (value, got[f"m{i}"])
+            series = monitor_store.get_series(deployment, "x", f"m{i}")
+            assert [s.value.hex() for s in series] == [value.hex()]
 
     # -- validation -----------------------------------------------------------------------
 

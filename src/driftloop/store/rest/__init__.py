@@ -7,6 +7,7 @@ from driftloop.store.rest.events import RestEventStore
 from driftloop.store.rest.experiments import RestExperimentStore
 from driftloop.store.rest.logged_models import RestLoggedModelStore
 from driftloop.store.rest.model_versions import RestModelVersionStore
+from driftloop.store.rest.monitoring import RestMonitorStore
 from driftloop.store.rest.registry import RestRegistryStore
 from driftloop.store.rest.runs import RestRunStore
 from driftloop.store.rest.stores import RestStores, open_rest_stores
@@ -19,6 +20,7 @@ __all__ = [
     "RestExperimentStore",
     "RestLoggedModelStore",
     "RestModelVersionStore",
+    "RestMonitorStore",
     "RestRegistryStore",
     "RestRunStore",
     "RestStores",

@@ -12,6 +12,7 @@ from driftloop.store.rest.events import RestEventStore
 from driftloop.store.rest.experiments import RestExperimentStore
 from driftloop.store.rest.logged_models import RestLoggedModelStore
 from driftloop.store.rest.model_versions import RestModelVersionStore
+from driftloop.store.rest.monitoring import RestMonitorStore
 from driftloop.store.rest.registry import RestRegistryStore
 from driftloop.store.rest.runs import RestRunStore
 
@@ -28,6 +29,7 @@ class RestStores:
         events: The registry event log.
         logged_models: The logged model store (MLflow 3).
         deployments: The deployment store (serving targets of registered models).
+        monitoring: The monitoring store (runs over live traffic, their time series).
         client: The HTTP client they share; :meth:`close` closes its connections.
     """
 
@@ -38,6 +40,7 @@ class RestStores:
     events: RestEventStore
     logged_models: RestLoggedModelStore
     deployments: RestDeploymentStore
+    monitoring: RestMonitorStore
     client: RestClient
 
     def close(self) -> None:
@@ -60,5 +63,6 @@ def open_rest_stores(base_url: str, *, transport: httpx.BaseTransport | None = N
         events=RestEventStore(client),
         logged_models=RestLoggedModelStore(client),
         deployments=RestDeploymentStore(client),
+        monitoring=RestMonitorStore(client),
         client=client,
     )
