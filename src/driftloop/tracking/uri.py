@@ -31,6 +31,7 @@ from driftloop.store.base import (
     ExperimentStore,
     LoggedModelStore,
     ModelVersionStore,
+    MonitorStore,
     RegistryStore,
     RunStore,
 )
@@ -82,6 +83,11 @@ class TrackingStores(Protocol):
     @property
     def deployments(self) -> DeploymentStore:
         """The deployment store (serving targets of registered models)."""
+        ...
+
+    @property
+    def monitoring(self) -> MonitorStore:
+        """The monitoring store (runs over live traffic and their series)."""
         ...
 
     def close(self) -> None:
