@@ -1,6 +1,15 @@
 """Frozen value objects that every layer of driftloop passes around."""
 
 from driftloop.entities.artifact import FileInfo
+from driftloop.entities.ct import (
+    CT_TRANSITIONS,
+    CtEpisode,
+    CtEvent,
+    CtEventKind,
+    CtLease,
+    CtPhase,
+    TriggerKind,
+)
 from driftloop.entities.dataset import Dataset, DatasetInput
 from driftloop.entities.deployment import Deployment, DeploymentMode, DeploymentState
 from driftloop.entities.experiment import Experiment
@@ -34,11 +43,17 @@ from driftloop.entities.run import (
 )
 
 __all__ = [
+    "CT_TRANSITIONS",
     "DATASET_COLUMN",
     "PARENT_RUN_ID_TAG",
     "PERFORMANCE_COLUMN",
     "PREDICTION_COLUMN",
     "RUN_NAME_TAG",
+    "CtEpisode",
+    "CtEvent",
+    "CtEventKind",
+    "CtLease",
+    "CtPhase",
     "Dataset",
     "DatasetInput",
     "Deployment",
@@ -67,5 +82,6 @@ __all__ = [
     "RunStatus",
     "RunTag",
     "SeriesPoint",
+    "TriggerKind",
     "ViewType",
 ]

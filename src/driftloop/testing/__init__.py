@@ -4,11 +4,12 @@ Subclass a contract class in a test module (its name must start with ``Test``) a
 the fixtures it names: ``experiment_store`` and ``run_store`` (two views of one tracking
 backend) for the tracking suites, ``artifact_repo`` for the artifact suite, and
 ``registry_store``, ``model_version_store`` and ``event_store`` for the registry suites,
-those three plus ``deployment_store`` for the deployment suite, and ``monitor_store`` for the
-monitoring suite.
+those three plus ``deployment_store`` for the deployment suite, ``monitor_store`` for the
+monitoring suite, and ``ct_store`` for the continuous-training suite.
 """
 
 from driftloop.testing.artifact_contract import ArtifactRepositoryContract
+from driftloop.testing.ct_contract import CtStoreContract
 from driftloop.testing.deployment_contract import DeploymentStoreContract
 from driftloop.testing.experiment_contract import ExperimentStoreContract
 from driftloop.testing.helpers import (
@@ -40,6 +41,7 @@ __all__ = [
     "FORGED_PAGE_TOKEN",
     "T0",
     "ArtifactRepositoryContract",
+    "CtStoreContract",
     "DeploymentStoreContract",
     "EventStoreContract",
     "ExperimentStoreContract",

@@ -45,6 +45,7 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
+    text,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -451,5 +452,82 @@ monitor_points = Table(
         "model_version",
         "value",
     ),
+    sqlite_with_rowid=False,
+)
+
+# -- Continuous training --------------------------------------------------------------------
+#
+# ``ct_episodes`` is the controller's state machine, one row per episode, changed by
+# compare-and-set on ``revision``. The partial unique index allows one non-terminal episode
+# per deployment: two controllers starting one at once cannot both succeed. ``ct_events`` is
+# append-only; its ids come from the one row of ``ct_event_counter`` (as the registry's
+# events do), so they are issued in commit order and a reader tailing by id misses nothing.
+# ``ct_leases`` holds one row per lease name; acquiring is one conditional upsert.
+
+CT_ACTIVE_PHASES = ("triggered", "training", "gating", "shadow", "canary")
+"""The non-terminal phases, as the partial index's predicate lists them."""
+CT_ACTIVE_PREDICATE = "phase IN ('triggered', 'training', 'gating', 'shadow', 'canary')"
+
+ct_episodes = Table(
+    "ct_episodes",
+    metadata,
+    Column("episode_id", String(32), primary_key=True),
+    Column("deployment", String(256), nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("pipeline_run_id", String(64), nullable=True),
+    Column("challenger_version", Integer, nullable=True),
+    Column("champion_version", Integer, nullable=True),
+    Column("canary_step", Integer, nullable=False),
+    Column("phase_started", BigInteger, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    Column("message", Text, nullable=True),
+    Index(None, "deployment", "created", "episode_id"),
+    Index(
+        "ix_ct_episodes_active_deployment",
+        "deployment",
+        unique=True,
+        sqlite_where=text(CT_ACTIVE_PREDICATE),
+        postgresql_where=text(CT_ACTIVE_PREDICATE),
+    ),
+    sqlite_with_rowid=False,
+)
+
+ct_events = Table(
+    "ct_events",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("deployment", String(256), nullable=False),
+    Column(
+        "episode_id",
+        String(32),
+        ForeignKey("ct_episodes.episode_id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Index(None, "deployment", "event_id"),
+    Index(None, "episode_id", "event_id"),
+)
+
+ct_event_counter = Table(
+    "ct_event_counter",
+    metadata,
+    Column("counter_id", Integer, primary_key=True, autoincrement=False),
+    Column("last_event_id", BigInteger, nullable=False),
+)
+
+ct_leases = Table(
+    "ct_leases",
+    metadata,
+    Column("name", String(256), primary_key=True),
+    Column("holder", String(256), nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Column("acquired", BigInteger, nullable=False),
     sqlite_with_rowid=False,
 )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
 
+from driftloop.store.sql.ct import SqlCtStore
 from driftloop.store.sql.database import SqlDatabase, check_connection, create_database
 from driftloop.store.sql.deployments import SqlDeploymentStore
 from driftloop.store.sql.experiments import SqlExperimentStore, ensure_default_experiment
@@ -32,6 +33,7 @@ class SqlStores:
         logged_models: The logged model store (MLflow 3).
         deployments: The deployment store (serving targets of registered models).
         monitoring: The monitoring store (runs over live traffic, their time series).
+        ct: The continuous-training store (episodes, their event log, leases).
     """
 
     experiments: SqlExperimentStore
@@ -43,6 +45,7 @@ class SqlStores:
     logged_models: SqlLoggedModelStore
     deployments: SqlDeploymentStore
     monitoring: SqlMonitorStore
+    ct: SqlCtStore
 
     def close(self) -> None:
         """Close the database connections; the stores must not be used afterwards."""
@@ -85,6 +88,7 @@ def open_sql_stores(db_uri: str, default_artifact_root: str) -> SqlStores:
         logged_models=SqlLoggedModelStore(database),
         deployments=SqlDeploymentStore(database),
         monitoring=SqlMonitorStore(database),
+        ct=SqlCtStore(database),
     )
 
 
