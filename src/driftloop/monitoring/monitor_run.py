@@ -8,19 +8,23 @@
    ``since_ms``, of the champion route;
 3. :func:`~driftloop.monitoring.drift.compute_drift` on the features and the predictions;
 4. when some rows have feedback labels, live metrics against the training run's metrics
-   (:mod:`driftloop.monitoring.performance`);
+   (:mod:`driftloop.monitoring.performance`), and a change detector (ADWIN by default) over
+   the per-row error stream in time order: concept drift, which the features alone miss;
 5. store everything as one :class:`~driftloop.entities.MonitorRun` in the
    :class:`~driftloop.store.base.MonitorStore` when one is given.
+
+:func:`deployment_report` turns a result into a
+:class:`~driftloop.monitoring.report.DriftReport` with the stored series of past runs.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from driftloop.entities import (
@@ -32,17 +36,31 @@ from driftloop.entities import (
     MonitorVerdict,
 )
 from driftloop.errors import InvalidParameterError, NotFoundError
+from driftloop.monitoring._monitor_changes import (
+    CHANGE_POINTS_METRIC,
+    ChangeDetection,
+    detect_error_changes,
+    resolve_detector,
+)
+from driftloop.monitoring._monitor_labels import labelled_rows, live_performance
+from driftloop.monitoring._monitor_report import deployment_report
+from driftloop.monitoring.detectors import ChangePoint, Detector
 from driftloop.monitoring.drift import DatasetDrift, DriftOptions, compute_drift
 from driftloop.monitoring.inference_log import feature_frame, read_inference_log
-from driftloop.monitoring.performance import (
-    PerformanceComparison,
-    classification_metrics,
-    compare_performance,
-    regression_metrics,
-)
+from driftloop.monitoring.performance import PerformanceComparison
 from driftloop.monitoring.profile import DatasetProfile
 from driftloop.store.base import MonitorStore
 from driftloop.tracking import Client
+
+__all__ = [
+    "CHANGE_POINTS_METRIC",
+    "PROFILE_FILE",
+    "ChangePoint",
+    "Detector",
+    "MonitorResult",
+    "deployment_report",
+    "monitor_deployment",
+]
 
 PROFILE_FILE = "profile.json"
 
@@ -61,6 +79,12 @@ class MonitorResult:
         performance: Live metrics against the training metrics, when labels existed.
         labelled_rows: Rows of the window that had a label.
         stored: The stored run, when a store was given.
+        changes: Where the detector found the error stream changed, oldest first
+            (``index`` counts the labelled rows of the window; ``timestamp`` is when that
+            row was scored).
+        detector: The detector that ran over the error stream, or None when none ran.
+        detection_note: Why no detection was made although one was asked for (river is
+            not installed), or None.
     """
 
     deployment: str
@@ -72,6 +96,9 @@ class MonitorResult:
     performance: PerformanceComparison | None
     labelled_rows: int
     stored: MonitorRun | None
+    changes: tuple[ChangePoint, ...] = ()
+    detector: str | None = None
+    detection_note: str | None = None
 
 
 def monitor_deployment(
@@ -84,11 +111,28 @@ def monitor_deployment(
     options: DriftOptions | None = None,
     store: MonitorStore | None = None,
     log_name: str | None = None,
+    detector: Detector | str | None = Detector.ADWIN,
+    detector_parameters: Mapping[str, Any] | None = None,
 ) -> MonitorResult:
     """Monitor ``deployment``'s champion over a window of its inference log.
 
+    Args:
+        client: The tracking client (deployment, registry, training metrics, profile).
+        deployment: The deployment's name.
+        inference_log_uri: The inference log's root.
+        last_rows: The newest this many rows (exclusive with ``since_ms``).
+        since_ms: The rows scored since then, ms since the epoch.
+        options: Drift thresholds and methods.
+        store: Where to record the run; None to record nothing.
+        log_name: The inference log's name when it is not the deployment's.
+        detector: The change detector run over the labelled rows' error stream: ``adwin``,
+            ``page_hinkley``, ``kswin``, or None / ``"none"`` for no detection. Without
+            river the run goes on without it (``detection_note`` says so).
+        detector_parameters: Passed to the detector (e.g. ``{"delta": 0.01}`` for ADWIN).
+
     Raises:
-        InvalidParameterError: Both or neither of ``last_rows`` / ``since_ms``, or bad values.
+        InvalidParameterError: Both or neither of ``last_rows`` / ``since_ms``, or bad values
+            (an unknown detector or detector parameter included).
         DeploymentNotFoundError, AliasNotFoundError: The deployment does not resolve.
         NotFoundError: The champion version has no reference profile.
     """
@@ -96,6 +140,7 @@ def monitor_deployment(
         raise InvalidParameterError("give exactly one of last_rows and since", field="window")
     if last_rows is not None and last_rows < 1:
         raise InvalidParameterError("last_rows must be at least 1", field="last_rows")
+    chosen = resolve_detector(detector)
     target = client.get_deployment(deployment)
     version = client.get_version_by_alias(target.model_name, target.champion_alias)
     profile = _profile(client, version.source)
@@ -111,19 +156,22 @@ def monitor_deployment(
         table.column("prediction").to_numpy(zero_copy_only=False) if table.num_rows else None
     )
     drift = compute_drift(profile, features, predictions=predictions, options=options)
-    performance, labelled = _performance(client, version.run_id, table)
+    labelled = labelled_rows(table)
+    performance = None if labelled is None else live_performance(client, version.run_id, labelled)
+    detection = detect_error_changes(labelled, chosen, detector_parameters)
     start, end = _window(table)
     stored = None
     if store is not None:
+        now = int(time.time() * 1000)
         stored = store.record_monitor_run(
             deployment,
             model_version=version.version,
-            window_start=start if start is not None else int(time.time() * 1000),
-            window_end=end if end is not None else int(time.time() * 1000),
+            window_start=start if start is not None else now,
+            window_end=end if end is not None else now,
             rows=table.num_rows,
             verdict=drift.verdict,
-            points=_points(drift, performance),
-            details={"drifted_columns": ",".join(drift.drifted_columns)},
+            points=_points(drift, performance, detection),
+            details=_details(drift, detection),
         )
     return MonitorResult(
         deployment,
@@ -133,8 +181,11 @@ def monitor_deployment(
         table.num_rows,
         drift,
         performance,
-        labelled,
+        0 if labelled is None else len(labelled.labels),
         stored,
+        detection.changes,
+        detection.detector,
+        detection.note,
     )
 
 
@@ -159,50 +210,22 @@ def _window(table: pa.Table) -> tuple[int | None, int | None]:
     return int(stamps.min()), int(stamps.max()) + 1
 
 
-def _performance(
-    client: Client, run_id: str | None, table: pa.Table
-) -> tuple[PerformanceComparison | None, int]:
-    if table.num_rows == 0 or "label" not in table.column_names:
-        return None, 0
-    labels = table.column("label").to_pylist()
-    predictions = table.column("prediction").to_pylist()
-    pairs = [(y, p) for y, p in zip(labels, predictions, strict=True) if y is not None]
-    if not pairs:
-        return None, 0
-    y = [pair[0] for pair in pairs]
-    p = [pair[1] for pair in pairs]
-    if not _is_classifier(table, p, y):
-        current = regression_metrics(
-            np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
-        )
-    else:
-        current = classification_metrics(np.asarray(y), np.asarray(p))
-    reference: dict[str, float] = {}
-    if run_id is not None:
-        metrics = client.get_run(run_id).data.metrics
-        reference = {name: float(value) for name, value in metrics.items() if name in current}
-    return compare_performance(current, reference), len(pairs)
+def _details(drift: DatasetDrift, detection: ChangeDetection) -> dict[str, str]:
+    details = {"drifted_columns": ",".join(drift.drifted_columns)}
+    if detection.detector is not None:
+        details["detector"] = detection.detector
+        if detection.changes and detection.changes[-1].timestamp is not None:
+            details["last_change_ms"] = str(detection.changes[-1].timestamp)
+    if detection.note is not None:
+        details["detection_note"] = detection.note
+    return details
 
 
-def _is_classifier(table: pa.Table, predictions: list[Any], labels: list[Any]) -> bool:
-    """Whether to score the window as classification.
-
-    Yes when the model logged class probabilities, when predictions are not numbers, or when
-    every prediction and label is a whole number (classes coded as integers, e.g. a hinge-loss
-    classifier with no probabilities); otherwise the window is scored as regression.
-    """
-    if "probabilities" in table.column_names:
-        probabilities = table.column("probabilities")
-        if probabilities.null_count < len(probabilities):
-            return True
-    if any(isinstance(v, str | bool) for v in predictions):
-        return True
-    return all(
-        isinstance(v, int | float) and float(v).is_integer() for v in (*predictions, *labels)
-    )
-
-
-def _points(drift: DatasetDrift, performance: PerformanceComparison | None) -> list[MonitorPoint]:
+def _points(
+    drift: DatasetDrift,
+    performance: PerformanceComparison | None,
+    detection: ChangeDetection,
+) -> list[MonitorPoint]:
     points = [
         MonitorPoint(DATASET_COLUMN, "drifted_share", drift.drifted_share),
         MonitorPoint(
@@ -222,6 +245,10 @@ def _points(drift: DatasetDrift, performance: PerformanceComparison | None) -> l
     if performance is not None:
         for metric, value in performance.current.items():
             points.append(MonitorPoint(PERFORMANCE_COLUMN, metric, _finite(value)))
+    if detection.detector is not None:
+        points.append(
+            MonitorPoint(PERFORMANCE_COLUMN, CHANGE_POINTS_METRIC, float(len(detection.changes)))
+        )
     return points
 
 
