@@ -63,6 +63,8 @@ __all__ = [
 ]
 
 PROFILE_FILE = "profile.json"
+LABELLED_ROWS_METRIC = "labelled_rows"
+"""Point (``__performance__`` column) holding how many rows of the window had a label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,9 @@ def monitor_deployment(
             window_end=end if end is not None else now,
             rows=table.num_rows,
             verdict=drift.verdict,
-            points=_points(drift, performance, detection),
+            points=_points(
+                drift, performance, detection, 0 if labelled is None else len(labelled.labels)
+            ),
             details=_details(drift, detection),
         )
     return MonitorResult(
@@ -225,6 +229,7 @@ def _points(
     drift: DatasetDrift,
     performance: PerformanceComparison | None,
     detection: ChangeDetection,
+    labelled_count: int,
 ) -> list[MonitorPoint]:
     points = [
         MonitorPoint(DATASET_COLUMN, "drifted_share", drift.drifted_share),
@@ -242,6 +247,7 @@ def _points(
         points.append(MonitorPoint(name, "missing_rate", column.current_missing_rate))
         if column.p_value is not None:
             points.append(MonitorPoint(name, "p_value", column.p_value))
+    points.append(MonitorPoint(PERFORMANCE_COLUMN, LABELLED_ROWS_METRIC, float(labelled_count)))
     if performance is not None:
         for metric, value in performance.current.items():
             points.append(MonitorPoint(PERFORMANCE_COLUMN, metric, _finite(value)))

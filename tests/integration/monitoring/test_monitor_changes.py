@@ -21,7 +21,11 @@ from tests.integration.monitoring.concept import (
 
 from driftloop.entities import PERFORMANCE_COLUMN, MonitorRun
 from driftloop.errors import InvalidParameterError
-from driftloop.monitoring.monitor_run import CHANGE_POINTS_METRIC, monitor_deployment
+from driftloop.monitoring.monitor_run import (
+    CHANGE_POINTS_METRIC,
+    LABELLED_ROWS_METRIC,
+    monitor_deployment,
+)
 from driftloop.store.base import MonitorStore
 from driftloop.store.sql import open_sql_stores
 
@@ -75,6 +79,7 @@ def test_an_error_rate_jump_is_a_change_point_near_the_jump(
     assert result.stored is not None
     stored = store.get_monitor_run(result.stored.run_id)
     assert _point(stored, CHANGE_POINTS_METRIC) == len(result.changes)
+    assert _point(stored, LABELLED_ROWS_METRIC) == ROWS
     assert stored.details["detector"] == "adwin"
     assert stored.details["last_change_ms"] == str(result.changes[-1].timestamp)
 
