@@ -123,7 +123,7 @@ def test_the_report_has_the_window_its_performance_and_the_stored_series(
     assert report["title"] == "drifting: champion v1"
     assert report["summary"]["current_rows"] == 1000
     metrics = {row["metric"]: row for row in report["performance"]}
-    assert set(metrics) == {"accuracy", "f1"}
+    assert set(metrics) == {"accuracy", "balanced_accuracy", "f1", "precision", "recall"}
     assert metrics["accuracy"]["reference"] is not None  # the training run's accuracy
     series = report["series"]
     assert len(series["drifted share"]) == RECORDED

@@ -1,12 +1,13 @@
 """Live performance: metrics on the labelled rows of a window, against the training metrics.
 
 Pure numpy (no scikit-learn needed at serving/monitoring time). Classification:
-``accuracy``; ``f1`` (binary: of the positive class, the larger label or the second of
-``classes``; multiclass: macro average); ``roc_auc`` (binary: rank statistic of the
+``accuracy``; ``balanced_accuracy`` (mean recall over the classes the labels hold);
+``f1``, ``precision`` and ``recall`` (binary: of the positive class, the larger label or
+the second of ``classes``; multiclass: macro average); ``roc_auc`` (binary: rank statistic of the
 positive class's probability, ties averaged; multiclass: macro one-vs-rest) and
 ``log_loss`` (probabilities clipped to [eps, 1 - eps], eps the float64 machine epsilon, as
 scikit-learn does) when
-probabilities are given. Regression: ``rmse``, ``mae``, ``r2``.
+probabilities are given. Regression: ``rmse``, ``mse``, ``mae``, ``r2``.
 
 :func:`compare_performance` says which metrics got worse than the reference (the model's
 validation metrics recorded at training) by more than a relative tolerance.
@@ -23,8 +24,10 @@ import numpy as np
 
 from driftloop.errors import InvalidParameterError
 
-HIGHER_IS_BETTER = frozenset({"accuracy", "f1", "roc_auc", "r2"})
-LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})
+HIGHER_IS_BETTER = frozenset(
+    {"accuracy", "balanced_accuracy", "f1", "precision", "recall", "roc_auc", "r2"}
+)
+LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mse", "mae"})
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -54,7 +57,7 @@ def classification_metrics(
     probabilities: np.ndarray | None = None,
     classes: Sequence[Any] | None = None,
 ) -> dict[str, float]:
-    """Accuracy and F1, plus ROC AUC and log loss when probabilities are given.
+    """Accuracy, balanced accuracy, F1, precision, recall; ROC AUC and log loss with probabilities.
 
     ``probabilities`` is rows x classes, its columns in ``classes`` order.
 
@@ -68,6 +71,8 @@ def classification_metrics(
     metrics = {"accuracy": float(np.mean(y == p))}
     known = _classes(y, p, classes)
     metrics["f1"] = _f1(y, p, known)
+    metrics["precision"], metrics["recall"] = _precision_recall(y, p, known)
+    metrics["balanced_accuracy"] = _balanced_accuracy(y, p)
     if probabilities is not None:
         proba = np.asarray(probabilities, dtype=np.float64)
         if classes is None:
@@ -91,7 +96,7 @@ def classification_metrics(
 def regression_metrics(
     labels: Sequence[float] | np.ndarray, predictions: Sequence[float] | np.ndarray
 ) -> dict[str, float]:
-    """RMSE, MAE and R² (R² is NaN when the labels are constant).
+    """RMSE, MSE, MAE and R² (R² is NaN when the labels are constant).
 
     Raises:
         InvalidParameterError: Empty input, lengths differ, or non-finite numbers.
@@ -111,6 +116,7 @@ def regression_metrics(
     r2 = math.nan if total == 0.0 else 1.0 - float(np.sum(residual**2)) / total
     return {
         "rmse": float(np.sqrt(np.mean(residual**2))),
+        "mse": float(np.mean(residual**2)),
         "mae": float(np.mean(np.abs(residual))),
         "r2": r2,
     }
@@ -167,6 +173,33 @@ def _f1(y: np.ndarray, p: np.ndarray, classes: list[Any]) -> float:
         return _f1_of(y == positive, p == positive)
     scores = [_f1_of(y == c, p == c) for c in classes if np.any(y == c) or np.any(p == c)]
     return float(np.mean(scores)) if scores else 0.0
+
+
+def _precision_recall(y: np.ndarray, p: np.ndarray, classes: list[Any]) -> tuple[float, float]:
+    """Of the positive class (binary), or macro over the classes either side holds."""
+    if len(classes) <= 2:
+        positive = classes[-1]
+        return _precision_recall_of(y == positive, p == positive)
+    pairs = [
+        _precision_recall_of(y == c, p == c) for c in classes if np.any(y == c) or np.any(p == c)
+    ]
+    if not pairs:
+        return 0.0, 0.0
+    return float(np.mean([pair[0] for pair in pairs])), float(np.mean([pair[1] for pair in pairs]))
+
+
+def _precision_recall_of(truth: np.ndarray, guess: np.ndarray) -> tuple[float, float]:
+    true_positive = float(np.sum(truth & guess))
+    guessed, actual = float(np.sum(guess)), float(np.sum(truth))
+    return (
+        0.0 if guessed == 0.0 else true_positive / guessed,
+        0.0 if actual == 0.0 else true_positive / actual,
+    )
+
+
+def _balanced_accuracy(y: np.ndarray, p: np.ndarray) -> float:
+    recalls = [float(np.mean(p[y == c] == c)) for c in set(y.tolist())]
+    return float(np.mean(recalls))
 
 
 def _f1_of(truth: np.ndarray, guess: np.ndarray) -> float:

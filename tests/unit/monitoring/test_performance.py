@@ -26,6 +26,9 @@ def test_binary_classification_matches_sklearn(seed: int) -> None:
     got = classification_metrics(y, pred, proba, classes=[0, 1])
     assert got["accuracy"] == pytest.approx(sk.accuracy_score(y, pred), abs=1e-12)
     assert got["f1"] == pytest.approx(sk.f1_score(y, pred), abs=1e-12)
+    assert got["precision"] == pytest.approx(sk.precision_score(y, pred), abs=1e-12)
+    assert got["recall"] == pytest.approx(sk.recall_score(y, pred), abs=1e-12)
+    assert got["balanced_accuracy"] == pytest.approx(sk.balanced_accuracy_score(y, pred), abs=1e-12)
     assert got["roc_auc"] == pytest.approx(sk.roc_auc_score(y, p1), abs=1e-9)
     assert got["log_loss"] == pytest.approx(sk.log_loss(y, proba, labels=[0, 1]), abs=1e-9)
 
@@ -40,6 +43,11 @@ def test_multiclass_matches_sklearn() -> None:
     got = classification_metrics(y, pred, proba, classes=classes)
     assert got["accuracy"] == pytest.approx(sk.accuracy_score(y, pred), abs=1e-12)
     assert got["f1"] == pytest.approx(sk.f1_score(y, pred, average="macro"), abs=1e-12)
+    assert got["precision"] == pytest.approx(
+        sk.precision_score(y, pred, average="macro"), abs=1e-12
+    )
+    assert got["recall"] == pytest.approx(sk.recall_score(y, pred, average="macro"), abs=1e-12)
+    assert got["balanced_accuracy"] == pytest.approx(sk.balanced_accuracy_score(y, pred), abs=1e-12)
     assert got["roc_auc"] == pytest.approx(
         sk.roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes),
         abs=1e-9,
@@ -53,6 +61,7 @@ def test_regression_matches_sklearn() -> None:
     p = y + rng.normal(0, 1, 400)
     got = regression_metrics(y, p)
     assert got["rmse"] == pytest.approx(math.sqrt(sk.mean_squared_error(y, p)), rel=1e-12)
+    assert got["mse"] == pytest.approx(sk.mean_squared_error(y, p), rel=1e-12)
     assert got["mae"] == pytest.approx(sk.mean_absolute_error(y, p), rel=1e-12)
     assert got["r2"] == pytest.approx(sk.r2_score(y, p), rel=1e-12)
     assert math.isnan(regression_metrics([1.0, 1.0], [1.0, 2.0])["r2"])
