@@ -17,6 +17,7 @@ from driftloop.monitoring._drift_types import (
 )
 from driftloop.monitoring._inputs import to_float64, to_series
 from driftloop.monitoring._kinds import ColumnKind, ColumnValues
+from driftloop.monitoring._numeric_sketch import QUANTILE_POINTS
 from driftloop.monitoring.profile import ColumnProfile
 from driftloop.monitoring.stats import (
     StatResult,
@@ -28,8 +29,6 @@ from driftloop.monitoring.stats import (
     psi,
 )
 
-QUANTILE_POINTS = 1000
-"""Quantiles at which the normalised Wasserstein distance compares the two distributions."""
 MISSING_ALPHA = 0.05
 MISSING_MIN_CHANGE = 0.01
 MAX_UNSEEN_LISTED = 20
@@ -59,9 +58,8 @@ def _numeric(
 ) -> ColumnDrift:
     sketch = reference.numeric
     assert sketch is not None  # noqa: S101 - numeric profiles carry a numeric sketch
-    floats, _ = to_float64(values)
-    missing = np.isnan(floats)
-    current = np.sort(floats[~missing])
+    floats, owned = to_float64(values)
+    current, missing_count = _sorted_present(floats, owned)
     n = len(current)
     chosen = method or (DriftMethod.KS if n <= small_window else DriftMethod.WASSERSTEIN)
     edges = np.asarray(sketch.bin_edges, dtype=np.float64)
@@ -79,25 +77,44 @@ def _numeric(
         current_counts = _counts_on_edges(current, edges)
         distribution = _distribution(_range_labels(edges), reference_counts, current_counts)
         sample = np.asarray(reference.sample, dtype=np.float64)
-        if chosen in {DriftMethod.KS, DriftMethod.WASSERSTEIN} and len(sample) == 0:
+        # The profile's quantile function is exact; profiles written before it have the sample.
+        quantiles = np.asarray(sketch.quantiles or np.sort(sample), dtype=np.float64)
+        if (chosen is DriftMethod.KS and len(sample) == 0) or (
+            chosen is DriftMethod.WASSERSTEIN and len(quantiles) == 0
+        ):
             chosen = DriftMethod.PSI  # no reference values to compare raw values with
         result = _numeric_statistic(
-            chosen, sample, current, reference_counts, current_counts, sketch.std
+            chosen, sample, quantiles, current, reference_counts, current_counts, sketch.std
         )
     return _verdict(
         reference,
         chosen,
         threshold,
         result,
-        missing_count=int(missing.sum()),
+        missing_count=missing_count,
         current_rows=len(floats),
         distribution=distribution,
     )
 
 
+def _sorted_present(floats: NDArray[np.float64], owned: bool) -> tuple[NDArray[np.float64], int]:
+    """The non-missing values, sorted, and how many were missing: one copy at most."""
+    missing = np.isnan(floats)
+    missing_count = int(np.count_nonzero(missing))
+    if missing_count:
+        present = floats[~missing]  # a fresh copy: sorted in place
+        present.sort()
+        return present, missing_count
+    if owned:
+        floats.sort()
+        return floats, 0
+    return np.sort(floats), 0
+
+
 def _numeric_statistic(
     method: DriftMethod,
     sample: NDArray[np.float64],
+    quantiles: NDArray[np.float64],
     current: NDArray[np.float64],
     reference_counts: NDArray[np.float64],
     current_counts: NDArray[np.float64],
@@ -108,29 +125,41 @@ def _numeric_statistic(
     if method is DriftMethod.KS:
         return ks_two_sample(sample, current)
     if method is DriftMethod.WASSERSTEIN:
-        return _wasserstein_by_quantiles(np.sort(sample), current, std)
+        return _wasserstein_by_quantiles(quantiles, current, std)
     return _count_statistic(method, reference_counts, current_counts)
 
 
 def _wasserstein_by_quantiles(
     reference: NDArray[np.float64], current: NDArray[np.float64], std: float | None
 ) -> StatResult:
-    """W1 between the two quantile functions at 1,000 probabilities, normalised.
+    """W1 between the two quantile functions at 1,000 mid-point probabilities, normalised.
 
-    Divided by the reference's standard deviation (1 when it is 0). Both inputs are sorted;
-    infinities are left out.
+    ``reference`` is the profile's quantile function (or a sorted sample), ``current`` the
+    sorted window; both are read as order statistics at the same probabilities. Divided by
+    the reference's standard deviation (1 when it is 0). Infinities are left out: they sit
+    at the ends of the sorted window, so the finite values are a slice, not a copy.
     """
-    reference = reference[np.isfinite(reference)]
-    current = current[np.isfinite(current)]
+    reference = _finite_slice(reference)
+    current = _finite_slice(current)
     if len(reference) == 0 or len(current) == 0:
         return StatResult(math.nan, None, False, "no finite value to compare")
     probabilities = (np.arange(QUANTILE_POINTS) + 0.5) / QUANTILE_POINTS
-    reference_q = np.quantile(reference, probabilities)
-    current_q = current[
-        np.minimum((probabilities * len(current)).astype(np.int64), len(current) - 1)
-    ]
+    reference_q = _at(reference, probabilities)
+    current_q = _at(current, probabilities)
     scale = std if std is not None and std > 0 and math.isfinite(std) else 1.0
     return StatResult(float(np.mean(np.abs(reference_q - current_q)) / scale))
+
+
+def _finite_slice(ordered: NDArray[np.float64]) -> NDArray[np.float64]:
+    low = int(np.searchsorted(ordered, -np.inf, side="right"))
+    high = int(np.searchsorted(ordered, np.inf, side="left"))
+    return ordered[low:high]
+
+
+def _at(ordered: NDArray[np.float64], probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Order statistics of sorted values at ``probabilities``: ``ordered[floor(p * n)]``."""
+    positions = (probabilities * len(ordered)).astype(np.int64)
+    return ordered[np.minimum(positions, len(ordered) - 1)]
 
 
 def _counts_on_edges(
@@ -162,8 +191,7 @@ def _categorical(
     sketch = reference.categorical
     assert sketch is not None  # noqa: S101 - categorical/boolean profiles carry one
     series = to_series(values)
-    present = series[series.notna()]
-    counts = present.value_counts(sort=False)
+    counts = series.value_counts(sort=False, dropna=True)  # no filtered copy of the column
     keys = [_key(value, reference.kind) for value in counts.index.tolist()]
     top = list(sketch.frequencies)
     known = set(top) | {_key(value, reference.kind) for value in reference.sample}
@@ -182,7 +210,7 @@ def _categorical(
         [*(float(sketch.frequencies[k]) for k in top), float(sketch.other_count), 0.0]
     )
     current_counts = np.array(list(bucket_counts.values()))
-    n = len(present)
+    n = int(counts.sum())
     chosen = method or (DriftMethod.CHI_SQUARE if n <= small_window else DriftMethod.JENSEN_SHANNON)
     if chosen in {DriftMethod.KS, DriftMethod.WASSERSTEIN}:
         chosen = DriftMethod.JENSEN_SHANNON  # numeric methods do not apply to categories

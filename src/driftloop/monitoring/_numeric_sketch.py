@@ -14,6 +14,12 @@ Choices, documented once here:
 * Counts follow ``np.histogram`` with those edges: bin ``i`` holds ``edges[i] <= x <
   edges[i + 1]``, the last bin also holds ``x == edges[-1]``; they sum to the finite count.
 * ``std`` is the population standard deviation (``ddof=0``, numpy's default).
+* ``quantiles`` is the quantile function of the finite values at ``QUANTILE_POINTS``
+  mid-point probabilities ``(k + 0.5) / m``, read as order statistics (``ordered[floor(p * n)]``,
+  no interpolation); a column with fewer finite values keeps them all, sorted (``m = n``). Drift
+  compares the window's quantile function with it (the normalised Wasserstein distance), so the
+  reference side is exact whatever the sample size. Profiles written before it existed have
+  ``()`` here, and drift falls back to the sample.
 * Values beyond ``2**300`` (or all below ``2**-300``) in magnitude are scaled by an exact
   power of two first, so sums of huge values neither overflow nor turn into NaN.
 """
@@ -42,6 +48,9 @@ from driftloop.monitoring._sampling import sample_positions
 
 FloatArray = NDArray[np.float64]
 
+QUANTILE_POINTS = 1000
+"""Probabilities at which the profile keeps a numeric column's quantile function."""
+
 _HUGE = 2.0**300
 _TINY = 2.0**-300
 
@@ -64,6 +73,9 @@ class NumericSketch:
         std: Population standard deviation of the finite values, or None.
         positive_infinity_count: How many values are ``+inf``.
         negative_infinity_count: How many values are ``-inf``.
+        quantiles: The quantile function of the finite values at ``min(QUANTILE_POINTS, n)``
+            mid-point probabilities (``()`` when there is no finite value, or in profiles
+            written before it was kept).
     """
 
     bin_edges: tuple[float, ...]
@@ -74,6 +86,7 @@ class NumericSketch:
     std: float | None
     positive_infinity_count: int = 0
     negative_infinity_count: int = 0
+    quantiles: tuple[float, ...] = ()
 
     @property
     def finite_count(self) -> int:
@@ -143,6 +156,7 @@ def sketch_numeric(
         std=std,
         positive_infinity_count=positive,
         negative_infinity_count=negative,
+        quantiles=tuple(quantile_function(ordered, QUANTILE_POINTS).tolist()),
     )
     return NumericSummary(sketch, missing, sample)
 
@@ -175,6 +189,24 @@ def sorted_quantiles(ordered: FloatArray, bins: int) -> FloatArray:
     return result
 
 
+def quantile_function(ordered: FloatArray, points: int) -> FloatArray:
+    """Sorted values at ``min(points, n)`` mid-point probabilities, as order statistics.
+
+    ``ordered[floor((k + 0.5) / m * n)]`` for ``k < m = min(points, n)``: with ``n <= points``
+    that is every value. No interpolation, so it is a few reads of the sorted array.
+
+    Example:
+        >>> quantile_function(np.arange(10.0), 4).tolist()
+        [1.0, 3.0, 6.0, 8.0]
+    """
+    size = len(ordered)
+    count = min(points, size)
+    if count == 0:
+        return np.empty(0, dtype=np.float64)
+    positions = ((np.arange(count) + 0.5) * (size / count)).astype(np.intp)
+    return ordered[np.minimum(positions, size - 1)]
+
+
 def _deduplicated(raw: FloatArray) -> FloatArray:
     edges = np.unique(np.maximum.accumulate(raw))
     if len(edges) == 1:
@@ -204,6 +236,7 @@ def numeric_sketch_to_dict(sketch: NumericSketch) -> dict[str, Any]:
         "std": sketch.std,
         "positive_infinity_count": sketch.positive_infinity_count,
         "negative_infinity_count": sketch.negative_infinity_count,
+        "quantiles": list(sketch.quantiles),
     }
 
 
@@ -237,6 +270,17 @@ def numeric_sketch_from_dict(data: Mapping[str, Any], path: str) -> NumericSketc
     def infinities(key: str) -> int:
         return as_count(require(data, key, path), child(path, key))
 
+    quantiles_path = child(path, "quantiles")
+    quantiles = tuple(
+        as_float(value, f"{quantiles_path}[{index}]")
+        # Optional: profiles written before the quantile function was kept lack it.
+        for index, value in enumerate(as_list(data.get("quantiles", []), quantiles_path))
+    )
+    if any(right < left for left, right in itertools.pairwise(quantiles)):
+        raise ProfileError(
+            f"profile field {quantiles_path!r} must not decrease", field=quantiles_path
+        )
+
     return NumericSketch(
         bin_edges=edges,
         bin_counts=counts,
@@ -246,4 +290,5 @@ def numeric_sketch_from_dict(data: Mapping[str, Any], path: str) -> NumericSketc
         std=stat("std"),
         positive_infinity_count=infinities("positive_infinity_count"),
         negative_infinity_count=infinities("negative_infinity_count"),
+        quantiles=quantiles,
     )

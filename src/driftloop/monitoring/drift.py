@@ -9,9 +9,9 @@ score, a threshold and a verdict, then a dataset verdict.
 ============  ===========================  ==============================================
 kind          window <= 1,000 values       larger windows
 ============  ===========================  ==============================================
-numeric       ``ks`` two-sample against    ``wasserstein``: W1 between the quantile
-              the profile's sample          functions, over the reference std; >= 0.1
-              (p < 0.05)
+numeric       ``ks`` two-sample against    ``wasserstein``: W1 between the window's
+              the profile's sample          quantile function and the profile's (1,000
+              (p < 0.05)                    points, exact), over the reference std; >= 0.1
 categorical,  ``chi_square`` on the top-k   ``jensen_shannon`` distance on the same
 boolean       categories + other + unseen   buckets; >= 0.1
               (p < 0.05)

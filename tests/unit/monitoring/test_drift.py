@@ -9,7 +9,7 @@ import pytest
 from driftloop.entities import MonitorVerdict
 from driftloop.errors import InvalidParameterError
 from driftloop.monitoring.drift import DriftMethod, DriftOptions, compute_drift
-from driftloop.monitoring.profile import build_profile
+from driftloop.monitoring.profile import DatasetProfile, build_profile
 
 
 def _data(rows: int, seed: int, *, shift: float = 0.0, scale: float = 1.0) -> pd.DataFrame:
@@ -61,6 +61,54 @@ def test_new_category_is_drift_and_listed(profile: object, rows: int) -> None:
     assert city.unseen_categories == ("marseille",)
     assert city.unseen_share == pytest.approx(0.25, abs=0.01)
     assert "(unseen)" in city.distribution.labels
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda rng, n: rng.uniform(-5, 5, n),
+        lambda rng, n: rng.poisson(20.0, n).astype(float),
+        lambda rng, n: rng.lognormal(0.0, 0.5, n),
+    ],
+)
+def test_large_same_distribution_windows_score_near_zero(draw: object) -> None:
+    # The reference side is the profile's exact quantile function, not its 1,000-value
+    # sample: with the sample, these scored up to 0.09 against a 0.1 threshold.
+    reference = {"v": draw(np.random.default_rng(1), 200_000)}  # type: ignore[operator]
+    window = {"v": draw(np.random.default_rng(2), 200_000)}  # type: ignore[operator]
+    (column,) = compute_drift(build_profile(reference), window).columns
+    assert column.method is DriftMethod.WASSERSTEIN
+    assert column.score < 0.02
+
+
+def test_wasserstein_leaves_infinities_out_and_counts_them_in_the_end_bins() -> None:
+    rng = np.random.default_rng(5)
+    profile = build_profile({"v": rng.normal(0, 1, 50_000)})
+    window = rng.normal(0, 1, 50_000)
+    window[:100], window[100:150] = np.inf, -np.inf
+    (column,) = compute_drift(profile, {"v": window}).columns
+    assert column.method is DriftMethod.WASSERSTEIN
+    assert column.score < 0.05
+    sketch = profile.columns[0].numeric
+    assert sketch is not None
+    low, high = sketch.bin_edges[0], sketch.bin_edges[-1]
+    assert column.distribution.current[0] == pytest.approx(np.mean(window < low))
+    assert column.distribution.current[-1] == pytest.approx(np.mean(window > high))
+    assert column.distribution.current[0] >= 50 / 50_000
+
+
+def test_a_profile_without_quantiles_falls_back_to_its_sample() -> None:
+    rng = np.random.default_rng(6)
+    data = build_profile({"v": rng.normal(0, 1, 20_000)}).to_dict()
+    del data["columns"][0]["numeric"]["quantiles"]
+    old = DatasetProfile.from_dict(data)
+    same, moved = rng.normal(0, 1, 20_000), rng.normal(1, 1, 20_000)
+    (kept,) = compute_drift(old, {"v": same}).columns
+    (shifted,) = compute_drift(old, {"v": moved}).columns
+    assert kept.method is shifted.method is DriftMethod.WASSERSTEIN
+    assert not kept.drifted
+    assert shifted.drifted
+    assert shifted.score == pytest.approx(1.0, abs=0.1)
 
 
 def test_missing_rate_jump_is_reported(profile: object) -> None:

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from driftloop.monitoring._numeric_sketch import (
+    QUANTILE_POINTS,
     NumericSketch,
+    quantile_function,
     sketch_numeric,
     sorted_quantiles,
 )
@@ -78,6 +80,38 @@ def test_oracle_on_a_million_normal_values() -> None:
     assert math.isclose(sketch.std or 0.0, float(values.std()), rel_tol=1e-9)
 
 
+def _oracle_quantile_function(values: np.ndarray, points: int) -> list[float]:
+    ordered = sorted(values.tolist())
+    count = min(points, len(ordered))
+    return [
+        ordered[min(int((k + 0.5) * len(ordered) / count), len(ordered) - 1)] for k in range(count)
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=hnp.arrays(np.float64, st.integers(1, 3000), elements=moderate),
+    points=st.integers(1, 1200),
+)
+def test_quantile_function_is_the_order_statistics_at_mid_points(
+    values: np.ndarray, points: int
+) -> None:
+    ours = quantile_function(np.sort(values), points).tolist()
+    assert ours == _oracle_quantile_function(values, points)
+
+
+def test_the_sketch_keeps_the_quantile_function_of_the_finite_values() -> None:
+    values = np.random.default_rng(3).gamma(2.0, 2.0, size=200_001)
+    values[::1000] = np.nan
+    values[1::1000] = np.inf
+    sketch = _sketch(values)
+    finite = values[np.isfinite(values)]
+    assert len(sketch.quantiles) == QUANTILE_POINTS
+    assert list(sketch.quantiles) == _oracle_quantile_function(finite, QUANTILE_POINTS)
+    small = np.array([3.0, np.nan, 1.0, 2.0])
+    assert _sketch(small).quantiles == (1.0, 2.0, 3.0)  # few values: all of them, sorted
+
+
 def test_infinities_are_counted_apart_and_do_not_break_the_statistics() -> None:
     values = np.array([1.0, np.inf, 2.0, -np.inf, np.nan, 3.0, np.inf])
     summary = sketch_numeric(values, bins=4, sample_size=10, rng=np.random.default_rng(0))
@@ -95,7 +129,7 @@ def test_only_infinities_and_nans_give_an_empty_sketch() -> None:
     summary = sketch_numeric(
         np.array([np.inf, np.nan, -np.inf]), bins=3, sample_size=5, rng=np.random.default_rng(0)
     )
-    assert summary.sketch == NumericSketch((), (), None, None, None, None, 1, 1)
+    assert summary.sketch == NumericSketch((), (), None, None, None, None, 1, 1, ())
     assert summary.missing_count == 1
     assert summary.sample == ()
 

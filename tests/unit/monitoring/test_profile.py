@@ -319,6 +319,9 @@ def _broken(path: list[Any], value: object) -> dict[str, Any]:
         (["columns", 0, "numeric", "bin_edges", 0], "x", "columns[0].numeric.bin_edges[0]"),
         (["columns", 0, "numeric", "bin_counts"], [1], "columns[0].numeric.bin_counts"),
         (["columns", 0, "numeric", "mean"], "x", "columns[0].numeric.mean"),
+        (["columns", 0, "numeric", "quantiles"], {}, "columns[0].numeric.quantiles"),
+        (["columns", 0, "numeric", "quantiles", 0], "x", "columns[0].numeric.quantiles[0]"),
+        (["columns", 0, "numeric", "quantiles", 0], 1e300, "columns[0].numeric.quantiles"),
         (["columns", 0, "sample", 0], "x", "columns[0].sample[0]"),
         (["columns", 2, "numeric"], {}, "columns[2].numeric"),
         (["columns", 2, "categorical", "frequencies"], [], "columns[2].categorical.frequencies"),
@@ -334,6 +337,13 @@ def test_malformed_profiles_name_the_field(path: list[Any], value: object, field
     with pytest.raises(ProfileError, match="profile field") as info:
         DatasetProfile.from_dict(_broken(path, value))
     assert info.value.field == field
+
+
+def test_profiles_written_before_the_quantile_function_still_read() -> None:
+    data = build_profile(_mixed_frame(20)).to_dict()
+    assert data["columns"][0]["numeric"]["quantiles"]
+    del data["columns"][0]["numeric"]["quantiles"]
+    assert DatasetProfile.from_dict(data).columns[0].numeric.quantiles == ()  # type: ignore[union-attr]
 
 
 def test_duplicate_column_names_and_bad_json_are_refused() -> None:
