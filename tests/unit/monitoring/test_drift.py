@@ -40,6 +40,27 @@ def test_same_distribution_does_not_drift(profile: object, rows: int, seed: int)
     assert result.missing_rate_changes == ()
 
 
+def test_false_alarm_rate_of_tests_is_at_most_their_level(profile: object) -> None:
+    """Small windows are judged by p < 0.05 tests: at most ~5% of columns flag by chance."""
+    windows, flagged, columns, dataset_alarms = 200, 0, 0, 0
+    for seed in range(1000, 1000 + windows):
+        result = compute_drift(profile, _data(500, seed))  # type: ignore[arg-type]
+        assert {c.method for c in result.columns} <= {DriftMethod.KS, DriftMethod.CHI_SQUARE}
+        flagged += len(result.drifted_columns)
+        columns += len(result.columns)
+        dataset_alarms += result.verdict is MonitorVerdict.DRIFT
+    level, sigma = 0.05, (0.05 * 0.95 / columns) ** 0.5
+    assert flagged / columns <= level + 3 * sigma
+    assert dataset_alarms / windows <= 0.03
+
+
+def test_distances_do_not_alarm_on_large_same_distribution_windows(profile: object) -> None:
+    for seed in range(2000, 2020):
+        result = compute_drift(profile, _data(50_000, seed))  # type: ignore[arg-type]
+        assert result.drifted_columns == ()
+        assert max(c.score for c in result.columns) < 0.5 * 0.1
+
+
 @pytest.mark.parametrize("rows", [500, 50_000])
 def test_mean_shift_and_variance_change_drift(profile: object, rows: int) -> None:
     shifted = _data(rows, 21, shift=0.6)
