@@ -10,6 +10,8 @@ from rich.markup import escape
 
 from driftloop._version import __version__
 from driftloop.cli.artifacts import artifacts
+from driftloop.cli.controller import controller
+from driftloop.cli.ct import ct
 from driftloop.cli.db import db
 from driftloop.cli.deployments import deployments
 from driftloop.cli.experiments import experiments
@@ -119,6 +121,8 @@ cli.add_command(quickstart)
 cli.add_command(server)
 cli.add_command(serve)
 cli.add_command(monitor)
+cli.add_command(ct)
+cli.add_command(controller)
 for auth_group in (users, tokens, grants):
     cli.add_command(auth_group)
 

@@ -1,5 +1,28 @@
 """Continuous training: the per-deployment policy and the evaluation of its triggers."""
 
+from driftloop.ct.controller import (
+    MANUAL_REQUEST_KIND,
+    Controller,
+    TickAction,
+    TickOutcome,
+    request_manual_trigger,
+)
+from driftloop.ct.gates import (
+    GateReport,
+    GateResult,
+    UnknownMetricError,
+    ValidationLimits,
+    evaluate_gates,
+    validate_data,
+)
+from driftloop.ct.live import (
+    LIVE_METRICS,
+    LiveComparison,
+    LiveStats,
+    ServingMetricsUnavailableError,
+    challenger_error_rate,
+    live_comparison,
+)
 from driftloop.ct.policy import (
     HIGHER_IS_BETTER,
     POLICY_FORMAT_VERSION,
@@ -28,6 +51,14 @@ from driftloop.ct.policy import (
     parse_entry_point,
     parse_policy,
 )
+from driftloop.ct.retrain import RetrainResult, retrain
+from driftloop.ct.rollout import RolloutAction, RolloutDecision, decide_rollout, start_rollout
+from driftloop.ct.training_data import (
+    NotEnoughDataError,
+    TrainingData,
+    Window,
+    assemble_training_data,
+)
 from driftloop.ct.triggers import (
     TRIGGER_PRIORITY,
     TriggerDecision,
@@ -38,34 +69,61 @@ from driftloop.ct.triggers import (
 
 __all__ = [
     "HIGHER_IS_BETTER",
+    "LIVE_METRICS",
+    "MANUAL_REQUEST_KIND",
     "POLICY_FORMAT_VERSION",
     "TRIGGER_PRIORITY",
     "CanarySpec",
+    "Controller",
     "DataSpec",
     "DriftTrigger",
     "EntryPoint",
+    "GateReport",
+    "GateResult",
     "GatesSpec",
     "HoldSpec",
     "HoldoutSpec",
+    "LiveComparison",
+    "LiveStats",
     "NewLabelsTrigger",
+    "NotEnoughDataError",
     "PerformanceTrigger",
     "Policy",
     "PolicyError",
     "PolicyIssue",
+    "RetrainResult",
     "RollbackSpec",
+    "RolloutAction",
+    "RolloutDecision",
     "RolloutSpec",
     "ScheduleTrigger",
+    "ServingMetricsUnavailableError",
     "ShadowSpec",
+    "TickAction",
+    "TickOutcome",
+    "TrainingData",
     "TrainingSpec",
     "TriggerDecision",
     "TriggerInputs",
     "TriggersSpec",
+    "UnknownMetricError",
+    "ValidationLimits",
+    "Window",
     "WindowSpec",
     "WindowVerdict",
+    "assemble_training_data",
+    "challenger_error_rate",
+    "decide_rollout",
+    "evaluate_gates",
     "evaluate_triggers",
     "format_duration",
+    "live_comparison",
     "load_policy",
     "parse_duration",
     "parse_entry_point",
     "parse_policy",
+    "request_manual_trigger",
+    "retrain",
+    "start_rollout",
+    "validate_data",
 ]

@@ -265,7 +265,7 @@ def test_an_empty_log_gives_zeros(tmp_path: Path) -> None:
 
 def test_bad_arguments_name_the_field(classification_log: Log) -> None:
     with pytest.raises(InvalidParameterError, match="live metric must be one of") as raised:
-        classification_log.compare("precision")
+        classification_log.compare("gini")
     assert raised.value.field == "metric"
     with pytest.raises(InvalidParameterError, match="both version 1") as raised:
         live_comparison(
