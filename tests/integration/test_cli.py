@@ -12,8 +12,6 @@ from click.testing import CliRunner, Result
 
 import driftloop
 from driftloop.cli.main import cli
-from driftloop.entities import RunStatus
-from driftloop.monitoring.inference_log import read_inference_log
 from driftloop.tracking import batching, fluent, uri
 
 
@@ -185,53 +183,6 @@ def _run_cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
-def test_quickstart_records_a_sweep(tmp_path: Path) -> None:
-    tracking = tmp_path / "qs-tracking"
-    completed = _run_cli(tmp_path, "--tracking-uri", str(tracking), "quickstart")
-    assert completed.returncode == 0, completed.stderr
-    assert "runs list --experiment quickstart" in completed.stdout
-    assert str(tracking) in completed.stdout
-    client = driftloop.Client(str(tracking))
-    experiment = client.get_experiment_by_name("quickstart")
-    assert experiment is not None
-    runs = client.search_runs(experiment.experiment_id)
-    parents = [run for run in runs if run.parent_run_id is None]
-    children = [run for run in runs if run.parent_run_id is not None]
-    assert [run.info.run_name for run in parents] == ["sweep"]
-    assert len(children) == 4
-    for child in children:
-        assert child.parent_run_id == parents[0].run_id
-        assert child.info.status is RunStatus.FINISHED
-        assert {"accuracy", "f1", "val_accuracy"} <= child.data.metrics.keys()
-        assert child.inputs.dataset_inputs
-        assert [f.path for f in client.list_artifacts(child.run_id)] == ["model", "report.json"]
-        assert len(client.get_metric_history(child.run_id, "val_accuracy")) == 12
-    versions = client.search_model_versions("name = 'quickstart-classifier'").items
-    assert sorted(v.version for v in versions) == [1, 2, 3, 4]
-    assert {v.run_id for v in versions} == {child.run_id for child in children}
-    champion = client.get_version_by_alias("quickstart-classifier", "champion")
-    challenger = client.get_version_by_alias("quickstart-classifier", "challenger")
-    accuracy = {run.run_id: run.data.metrics["accuracy"] for run in children}
-    assert accuracy[champion.run_id] == max(accuracy.values())
-    assert accuracy[challenger.run_id] <= accuracy[champion.run_id]
-    assert champion.version != challenger.version
-    assert f"models lineage quickstart-classifier {champion.version}" in completed.stdout
-    # The serving half: a deployment with the challenger in shadow, every request logged
-    # under both routes and joined with its label.
-    deployment = client.get_deployment("quickstart-prod")
-    assert deployment.challenger_version == challenger.version
-    assert deployment.mode.value == "shadow"
-    log = read_inference_log(str(tracking / "artifacts" / "inference-log"), "quickstart-prod")
-    routes = log.column("route").to_pylist()
-    assert routes.count("champion") == routes.count("shadow") == 200
-    assert None not in log.column("label").to_pylist()
-    assert f"champion v{champion.version}" in completed.stdout
-    model = client.load_model("models:/quickstart-classifier@champion")
-    assert model.profile is not None
-    assert model.signature is not None
-    assert len(model.signature.inputs.columns) == 20
-
-
 def test_quickstart_without_scikit_learn_says_what_to_install(tmp_path: Path) -> None:
     script = (
         "import sys; sys.modules['sklearn'] = None\n"
@@ -247,6 +198,22 @@ def test_quickstart_without_scikit_learn_says_what_to_install(tmp_path: Path) ->
     assert "Traceback" not in completed.stderr
 
 
+def test_quickstart_without_river_says_what_to_install(tmp_path: Path) -> None:
+    script = (
+        "import sys; sys.modules['river'] = None\n"
+        "from driftloop.cli.main import main\n"
+        f"sys.argv = ['driftloop', '--tracking-uri', {str(tmp_path / 't')!r}, 'quickstart']\n"
+        "main()\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 1
+    assert "'river' is not installed" in completed.stderr
+    assert "pip install 'driftloop[quickstart]'" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
 def test_the_cli_needs_no_test_tools() -> None:
     """A user installs driftloop without the test extra: no command may import pytest,
     hypothesis or playwright (the quickstart once did, through driftloop.testing)."""
@@ -255,6 +222,7 @@ def test_the_cli_needs_no_test_tools() -> None:
         "for name in ('pytest', 'hypothesis', 'playwright', '_pytest'):\n"
         "    sys.modules[name] = None\n"
         "import driftloop.cli.main, driftloop.cli.quickstart, driftloop.cli.quickstart_serving\n"
+        "import driftloop.cli._quickstart_model, driftloop.cli._quickstart_stream\n"
         "import driftloop.serving.app, driftloop.monitoring.drift, driftloop.monitoring.report\n"
         "import driftloop.cli.monitor, driftloop.server.app\n"
         "print('ok')\n"

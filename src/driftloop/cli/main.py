@@ -47,7 +47,7 @@ Concepts:
 
 \b
 Start with:
-  driftloop quickstart              train a few models and record them
+  driftloop quickstart              the whole loop: train, serve, detect drift, retrain, promote
   driftloop runs list -e quickstart compare them
 """
 

@@ -1,234 +1,191 @@
-"""``driftloop quickstart``: train a few small models, record, package and register them.
+"""``driftloop quickstart``: the whole loop on embedded defaults, in a few minutes.
 
-The code doubles as an example of the fluent API: a parent "sweep" run with one child run per
-configuration, params, per-epoch metrics, a dataset input and a JSON report artifact; each
-child logs its model (signature, requirements and reference profile of the training data) and
-registers it as a version of one registered model; the best version becomes ``champion``, the
-runner-up ``challenger``, and the champion is loaded back by alias and checked.
+A labelled stream with concept drift at a known row (:mod:`._quickstart_stream`); version 1
+trained by a small sweep and registered as champion (:mod:`._quickstart_train`); the
+deployment served in-process (:mod:`.quickstart_serving`); traffic replayed with delayed
+feedback while the monitor and the real CT controller watch it (:mod:`._quickstart_replay`):
+drift detected, retrained, gated, shadowed, canaried, promoted; then accuracy per segment,
+the HTML monitoring report, and where to look (:mod:`._quickstart_summary`).
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import shlex
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
+import socket
+import time
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.console import Console
+from rich.markup import escape
 
 import driftloop
 from driftloop.cli import render
-from driftloop.cli.quickstart_serving import DEPLOYMENT, REQUESTS, serve_and_feed_back
+from driftloop.cli._quickstart_model import sklearn
+from driftloop.cli._quickstart_policy import write_policy
+from driftloop.cli._quickstart_replay import ReplayContext, replay
+from driftloop.cli._quickstart_stream import FAST, FULL, make_stream
+from driftloop.cli._quickstart_summary import (
+    Segment,
+    segment_accuracy,
+    where_to_look,
+    write_report,
+)
+from driftloop.cli._quickstart_train import train_version_one
+from driftloop.cli.ct import ct_store
+from driftloop.cli.quickstart_serving import (
+    DEPLOYMENT,
+    FLUSH_SECONDS,
+    ScoringClient,
+    serve_api,
+    serve_deployment,
+)
+from driftloop.cli.serve import default_inference_log_uri
 from driftloop.cli.state import CliState, pass_state
-from driftloop.errors import MissingDependencyError
+from driftloop.ct.controller import Controller
+from driftloop.ct.policy import load_policy
+from driftloop.errors import DeploymentNotFoundError, InvalidParameterError
+from driftloop.tracking.uri import get_stores, resolve_store_location
 
 EXPERIMENT_NAME = "quickstart"
 MODEL_NAME = "quickstart-classifier"
-SEED = 42
-EPOCHS = 12
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    """One model configuration of the sweep."""
-
-    loss: str
-    alpha: float
-    penalty: str
-
-
-CONFIGS = (
-    Config("log_loss", 1e-4, "l2"),
-    Config("hinge", 1e-3, "l2"),
-    Config("modified_huber", 1e-4, "elasticnet"),
-    Config("log_loss", 1e-2, "l1"),
-)
 
 
 @click.command()
 @click.option("--experiment", default=EXPERIMENT_NAME, show_default=True, help="Experiment name.")
 @click.option(
-    "--model-name", default=MODEL_NAME, show_default=True, help="Registered model to add to."
+    "--model-name", default=MODEL_NAME, show_default=True, help="Registered model to create."
+)
+@click.option("--seed", default=42, show_default=True, help="Seed of the stream and the models.")
+@click.option("--fast", is_flag=True, help="Fewer rows (the same steps), for CI: about a minute.")
+@click.option(
+    "--keep-running",
+    is_flag=True,
+    help="Leave the scoring server and the tracking API up until Ctrl-C.",
 )
 @pass_state
-def quickstart(state: CliState, experiment: str, model_name: str) -> None:
-    """Train 4 small classifiers on synthetic data, record and register them.
-
-    Each model is logged with its signature and the reference profile of its training data,
-    registered as a version of MODEL_NAME; the best becomes @champion, the next @challenger.
-    """
-    data = _load_data()
-    driftloop.set_tracking_uri(state.resolved_tracking_uri())
-    driftloop.set_experiment(experiment)
-    out = render.console()
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=out
-    )
-    with progress, driftloop.start_run(run_name="sweep", tags={"quickstart": "true"}) as sweep:
-        task = progress.add_task("training", total=len(CONFIGS) * EPOCHS)
-        driftloop.log_input(data["x_train"], context="training", name="synthetic-train")
-        scores: list[tuple[float, int]] = []
-        for config in CONFIGS:
-            run_name = f"sgd-{config.loss}-{config.penalty}"
-            progress.update(task, description=f"training {run_name}")
-            with driftloop.start_run(run_name=run_name, nested=True):
-                accuracy, version = _train(config, data, model_name, lambda: progress.advance(task))
-            scores.append((accuracy, version))
-        driftloop.log_metric("best_accuracy", max(scores)[0])
-        progress.update(task, description="done")
-    _promote(model_name, scores, data)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=out
-    ) as serving:
-        task = serving.add_task("serving + feedback", total=REQUESTS)
-        served = serve_and_feed_back(
-            model_name,
-            str(driftloop.get_tracking_uri()),
-            data,
-            lambda: serving.advance(task),
-        )
-    _print_summary(state, sweep, experiment, model_name)
-    _print_serving(served)
-
-
-def _sklearn(module: str) -> Any:
-    # Imported by name: scikit-learn is an optional extra and ships no type information.
-    try:
-        return importlib.import_module(f"sklearn.{module}")
-    except ImportError as error:
-        raise MissingDependencyError("scikit-learn", "quickstart") from error
-
-
-def _load_data() -> dict[str, Any]:
-    features, labels = _sklearn("datasets").make_classification(
-        n_samples=3000, n_features=20, n_informative=8, n_redundant=4, random_state=SEED
-    )
-    import pandas as pd
-
-    frame = pd.DataFrame(features, columns=[f"f{i}" for i in range(features.shape[1])])
-    x_train, x_test, y_train, y_test = _sklearn("model_selection").train_test_split(
-        frame, labels, test_size=0.25, random_state=SEED, stratify=labels
-    )
-    return {"x_train": x_train, "x_test": x_test, "y_train": y_train, "y_test": y_test}
-
-
-def _train(
-    config: Config, data: dict[str, Any], model_name: str, on_epoch: Callable[[], None]
-) -> tuple[float, int]:
-    metrics = _sklearn("metrics")
-    scaler = _sklearn("preprocessing").StandardScaler().fit(data["x_train"])
-    x_train, x_test = scaler.transform(data["x_train"]), scaler.transform(data["x_test"])
-    y_train, y_test = data["y_train"], data["y_test"]
-    driftloop.log_params({**_params_of(config), "epochs": EPOCHS, "seed": SEED})
-    driftloop.log_input(data["x_train"], context="training", name="synthetic-train")
-    model = _sklearn("linear_model").SGDClassifier(
-        loss=config.loss, alpha=config.alpha, penalty=config.penalty, random_state=SEED
-    )
-    classes = sorted(set(y_train.tolist()))
-    for epoch in range(EPOCHS):
-        model.partial_fit(x_train, y_train, classes=classes)
-        driftloop.log_metrics(
-            {
-                "train_accuracy": metrics.accuracy_score(y_train, model.predict(x_train)),
-                "val_accuracy": metrics.accuracy_score(y_test, model.predict(x_test)),
-            },
-            step=epoch,
-        )
-        on_epoch()
-    predictions = model.predict(x_test)
-    accuracy = float(metrics.accuracy_score(y_test, predictions))
-    f1 = float(metrics.f1_score(y_test, predictions))
-    driftloop.log_metrics({"accuracy": accuracy, "f1": f1})
-    report = {
-        "format_version": 1,
-        "driftloop_version": driftloop.__version__,
-        "config": _params_of(config),
-        "accuracy": accuracy,
-        "f1": f1,
-        "confusion_matrix": metrics.confusion_matrix(y_test, predictions).tolist(),
-    }
-    with tempfile.TemporaryDirectory() as folder:
-        report_file = Path(folder) / "report.json"
-        report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        driftloop.log_artifact(report_file)
-    pipeline = _sklearn("pipeline").make_pipeline(scaler, model)
-    info = driftloop.log_model(
-        pipeline,
-        "model",
-        training_data=data["x_train"],
-        target=data["y_train"],
-        registered_model_name=model_name,
-    )
-    assert info.registered_version is not None  # noqa: S101 - registered_model_name was given
-    return accuracy, info.registered_version.version
-
-
-def _promote(model_name: str, scores: list[tuple[float, int]], data: dict[str, Any]) -> None:
-    """Point @champion at the best version and @challenger at the next; check the champion."""
-    ranked = sorted(scores, key=lambda item: (-item[0], item[1]))
-    client = driftloop.Client()
-    client.set_alias(model_name, "champion", ranked[0][1])
-    client.set_alias(model_name, "challenger", ranked[1][1])
-    champion = driftloop.load_model(f"models:/{model_name}@champion")
-    predicted = champion.predict(data["x_test"])
-    accuracy = float((predicted == data["y_test"]).mean())
-    if abs(accuracy - ranked[0][0]) > 1e-9:
-        raise click.ClickException(
-            f"the champion loaded back scores {accuracy:.4f}, not {ranked[0][0]:.4f}"
-        )
-
-
-def _print_serving(served: dict[str, Any]) -> None:
-    lines = [
-        (
-            f"\nServed {served['requests']} requests through deployment {DEPLOYMENT!r} "
-            "(champion answering, challenger in shadow) and sent their true labels back."
-        ),
-        f"Inference log: {served['log_root']}",
-        "Live accuracy from the log joined with the feedback:",
-    ]
-    for route, (accuracy, labelled) in sorted(served["accuracy"].items()):
-        lines.append(f"  {route:<16} {accuracy:.3f} over {labelled} labelled rows")
-    lines.append(f"Serve it yourself with:  driftloop serve {DEPLOYMENT}")
-    click.echo("\n".join(lines))
-
-
-def _params_of(config: Config) -> dict[str, Any]:
-    return {"loss": config.loss, "alpha": config.alpha, "penalty": config.penalty}
-
-
-def _print_summary(
-    state: CliState, sweep: driftloop.ActiveRun, experiment: str, model_name: str
+def quickstart(
+    state: CliState, experiment: str, model_name: str, seed: int, fast: bool, keep_running: bool
 ) -> None:
-    results = driftloop.search_runs(
-        experiment_ids=[sweep.experiment_id],
-        filter_string=f"tags.`mlflow.parentRunId` = '{sweep.run_id}'",
-        order_by=["metrics.accuracy DESC"],
-    )
+    """Run the whole loop: train, serve, drift, detect, retrain, gate, roll out, promote.
+
+    A RandomRBF stream (river) changes concept at a known row. Version 1 is trained (a sweep of
+    3 runs), registered as @champion and served; traffic is replayed with delayed feedback;
+    the monitor sees the drift, the CT controller retrains, gates, shadows, canaries and
+    promotes version 2. Prints accuracy before drift, during drift and after promotion, and
+    writes the HTML monitoring report. Uses the tracking folder (default ./.driftloop).
+    """
+    started = time.monotonic()
+    sklearn("ensemble")  # fail early, with the pip line, when an extra is missing
+    layout = FAST if fast else FULL
+    tracking_uri = state.resolved_tracking_uri()
+    location = resolve_store_location(tracking_uri)
+    folder = location.local_dir or Path.cwd()
+    log_root = default_inference_log_uri(tracking_uri)
+    driftloop.set_tracking_uri(tracking_uri)
+    driftloop.set_experiment(experiment)
+    client = driftloop.Client()
+    _refuse_second_run(client, tracking_uri)
+    stream = make_stream(layout, seed)
     out = render.console()
-    out.print(render.runs_table(results, ["accuracy", "f1"]))
-    location = state.resolved_tracking_uri()
-    command = (
-        "driftloop"
-        if state.tracking_uri is None
-        else f"driftloop --tracking-uri {shlex.quote(location)}"
+    out.print(
+        f"[bold]driftloop quickstart[/bold]: {layout.history} history rows, then "
+        f"{layout.replay} requests; the concept changes at request {layout.change}.",
+        highlight=False,
     )
-    best_run_id = results[0].run_id if results else sweep.run_id
-    click.echo(
-        f"\nRecorded {len(results)} runs under the parent run {sweep.run_id}.\n"
-        f"Tracking data: {location}\n"
-        "Look at them with:\n"
-        f"  {command} runs list --experiment {shlex.quote(experiment)}\n"
-        f"  {command} runs show {best_run_id}\n"
-        f"  {command} artifacts list {best_run_id}\n"
-        f"Registered model {model_name!r}: @champion and @challenger are set.\n"
-        f"  {command} models versions {shlex.quote(model_name)}\n"
-        f"  {command} models lineage {shlex.quote(model_name)} "
-        f"{driftloop.Client().get_version_by_alias(model_name, 'champion').version}\n"
-        f"  {command} models events {shlex.quote(model_name)}"
+    with out.status("training version 1 (a sweep of 3 configurations)") as status:
+        trained = train_version_one(
+            stream, model_name, seed, lambda name: status.update(f"training {name}")
+        )
+    accuracies = ", ".join(f"{value:.3f}" for value in trained.accuracies)
+    out.print(
+        f"sweep run {trained.sweep_run_id}: validation accuracy {accuracies}; the best "
+        f"(run {trained.best_run_id}) is v{trained.champion_version} [bold]@champion[/bold], "
+        f"served as {DEPLOYMENT!r}",
+        highlight=False,
     )
+    policy_path = write_policy(folder, DEPLOYMENT, seed)
+    out.print(f"CT policy written to {escape(str(policy_path))}", highlight=False)
+    stores = get_stores(tracking_uri)
+    replay_started_ms = int(time.time() * 1000)
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(serve_deployment(client, tracking_uri, log_root))
+        scoring = ScoringClient(url)
+        stack.callback(scoring.close)
+        controller = Controller(
+            load_policy(policy_path),
+            client=client,
+            store=ct_store(tracking_uri),
+            monitor_store=stores.monitoring,
+            inference_log_uri=log_root,
+            holder=f"quickstart-{socket.gethostname()}",
+            experiment=f"ct-{DEPLOYMENT}",
+            serving_metrics_url=f"{url}/metrics",
+        )
+        context = ReplayContext(client, scoring, controller, stores.monitoring, log_root, out)
+        done = replay(context, stream)
+        # The labels still held back by the delay arrive at the end.
+        tail = len(done.request_ids) - layout.label_delay
+        scoring.feedback(done.request_ids[tail:], stream.replay_labels[tail:].tolist())
+        time.sleep(FLUSH_SECONDS * 2.5)
+        segments = segment_accuracy(log_root, done, layout)
+        report_path = write_report(client, log_root, stores.monitoring, folder, replay_started_ms)
+        _print_results(out, segments, client, model_name)
+        out.print(
+            where_to_look(
+                tracking_uri=tracking_uri,
+                explicit_uri=state.tracking_uri is not None,
+                folder=folder,
+                artifact_root=location.artifact_root,
+                policy_path=policy_path,
+                report_path=report_path,
+                model_name=model_name,
+                experiment=experiment,
+            ),
+            markup=False,
+            highlight=False,
+        )
+        out.print(f"done in {time.monotonic() - started:.0f} s", highlight=False)
+        if keep_running:
+            api = stack.enter_context(serve_api(tracking_uri))
+            _wait(out, url, api)
+
+
+def _refuse_second_run(client: driftloop.Client, tracking_uri: str) -> None:
+    try:
+        client.get_deployment(DEPLOYMENT)
+    except DeploymentNotFoundError:
+        return
+    raise InvalidParameterError(
+        f"{tracking_uri} already holds the quickstart's deployment {DEPLOYMENT!r} (and its CT "
+        "history); run it on a new folder: driftloop --tracking-uri ./quickstart-2 quickstart",
+        field="tracking_uri",
+    )
+
+
+def _print_results(
+    out: Console, segments: list[Segment], client: driftloop.Client, model_name: str
+) -> None:
+    champion = client.get_version_by_alias(model_name, "champion").version
+    out.print("\n[bold]Accuracy of the answers users got[/bold] (inference log + feedback):")
+    for segment in segments:
+        value = "n/a" if segment.accuracy is None else f"{segment.accuracy:.3f}"
+        versions = ", ".join(f"v{v}" for v in segment.versions) or "-"
+        out.print(
+            f"  {segment.name:<16} {value:>6}  requests {segment.start}-{segment.end} "
+            f"({segment.labelled} labelled, answered by {versions})",
+            highlight=False,
+        )
+    out.print(f"{model_name!r} @champion is now v{champion}\n", highlight=False)
+
+
+def _wait(out: Console, scoring_url: str, api_url: str) -> None:
+    out.print(
+        f"\nScoring server: {scoring_url}/v1/predict (POST), {scoring_url}/metrics\n"
+        f"Tracking API:   {api_url}/api/2.0/mlflow/experiments/search (MLflow-compatible)\n"
+        "The web UI comes with a later release. Ctrl-C to stop.",
+        highlight=False,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(1)

@@ -1,82 +1,107 @@
-"""The serving half of ``driftloop quickstart``: deploy, score, take feedback, read the log.
+"""The serving half of ``driftloop quickstart``: the scoring server and its HTTP calls.
 
-The champion is deployed with the challenger in shadow mode, served in this process on a free
-port, sent the test rows one request each, then given their true labels; the inference log is
-read back joined with the labels, and each version's live accuracy is printed.
+The deployment is served in this process on a free port of 127.0.0.1 by the real scoring app
+(:func:`~driftloop.serving.app.create_app`), with a short hot-swap poll and log flush so that
+what the CT controller changes in the registry is served within a fraction of a second and
+what was scored is readable by the monitor right after each batch. :class:`ScoringClient`
+sends one request per row to ``/v1/predict`` and labels to ``/v1/feedback``.
+:func:`serve_api` runs the tracking API (as ``driftloop server`` does) for ``--keep-running``.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
+import contextlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pandas as pd
 
-import driftloop
-from driftloop.cli.serve import default_inference_log_uri
-from driftloop.entities import DeploymentMode
-from driftloop.errors import DeploymentNotFoundError, InvalidParameterError
-from driftloop.monitoring.inference_log import read_inference_log
+from driftloop.server.app import create_app as create_api_app
 from driftloop.server.background import serve_in_background
+from driftloop.server.config import ServerConfig
 from driftloop.serving import ServeConfig
 from driftloop.serving.app import create_app
+from driftloop.tracking import Client
+from driftloop.tracking.uri import resolve_store_location
 
 DEPLOYMENT = "quickstart-prod"
-REQUESTS = 200
+POLL_SECONDS = 0.2
+"""How often the scoring server re-reads the deployment (hot swap)."""
+FLUSH_SECONDS = 0.2
+"""Longest a scored row or a label waits before the inference log writes it."""
+CONCURRENCY = 8
+"""Requests the replay keeps in flight."""
 
 
-def serve_and_feed_back(
-    model_name: str,
-    tracking_uri: str,
-    data: dict[str, Any],
-    on_request: Callable[[], None],
-) -> dict[str, Any]:
-    """Run the serving loop; returns the figures the summary prints."""
-    client = driftloop.Client(tracking_uri)
-    challenger = client.get_version_by_alias(model_name, "challenger").version
-    try:
-        client.get_deployment(DEPLOYMENT)
-    except DeploymentNotFoundError:
-        client.create_deployment(DEPLOYMENT, model_name)
-    client.update_deployment(DEPLOYMENT, challenger_version=challenger, mode=DeploymentMode.SHADOW)
-    try:
-        log_root = default_inference_log_uri(tracking_uri)
-    except InvalidParameterError:  # a remote tracking server: keep the log in a temp folder
-        log_root = tempfile.mkdtemp(prefix="driftloop-inference-log-")
+@contextlib.contextmanager
+def serve_deployment(client: Client, tracking_uri: str, log_root: str) -> Iterator[str]:
+    """Serve :data:`DEPLOYMENT` until the block ends; yields the server's base URL."""
     config = ServeConfig(
-        target=DEPLOYMENT, tracking_uri=tracking_uri, inference_log_uri=log_root, port=0
+        target=DEPLOYMENT,
+        tracking_uri=tracking_uri,
+        inference_log_uri=log_root,
+        port=0,
+        poll_seconds=POLL_SECONDS,
+        log_flush_seconds=FLUSH_SECONDS,
     )
-    rows = data["x_test"].head(REQUESTS)
-    labels = data["y_test"][:REQUESTS]
-    request_ids: list[str] = []
-    with (
-        serve_in_background(create_app(config, client=client)) as url,
-        httpx.Client(timeout=30) as http,
-    ):
-        columns = list(rows.columns)
-        for values in rows.itertuples(index=False):
-            body = {"dataframe_split": {"columns": columns, "data": [list(values)]}}
-            response = http.post(f"{url}/v1/predict", json=body)
-            response.raise_for_status()
-            request_ids.append(response.json()["request_id"])
-            on_request()
-        feedback = http.post(
-            f"{url}/v1/feedback",
-            json={
-                "labels": [
-                    {"request_id": request_id, "label": int(label)}
-                    for request_id, label in zip(request_ids, labels, strict=True)
-                ]
-            },
-        )
-        feedback.raise_for_status()
-    table = read_inference_log(log_root, DEPLOYMENT).to_pandas()
-    table = table[table["request_id"].isin(request_ids)]
-    accuracy = {}
-    for route, group in table.groupby("route"):
-        labelled = group.dropna(subset=["label"])
-        version = int(group["model_version"].iloc[0])
-        hits = (labelled["prediction"].astype(int) == labelled["label"].astype(int)).mean()
-        accuracy[f"{route} v{version}"] = (float(hits), len(labelled))
-    return {"requests": len(request_ids), "log_root": log_root, "accuracy": accuracy}
+    with serve_in_background(create_app(config, client=client)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_api(tracking_uri: str) -> Iterator[str]:
+    """The tracking REST API over the quickstart's store (``driftloop server``), until exit."""
+    location = resolve_store_location(tracking_uri)
+    config = ServerConfig(
+        backend_store_uri=location.db_uri, artifacts_destination=location.artifact_root, port=0
+    )
+    config.check()
+    with serve_in_background(create_api_app(config)) as url:
+        yield url
+
+
+class ScoringClient:
+    """Requests and feedback to the scoring server at ``url``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        limits = httpx.Limits(max_connections=CONCURRENCY)
+        self._http = httpx.Client(base_url=url, timeout=30, limits=limits)
+        self._pool = ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="quickstart-client")
+
+    def close(self) -> None:
+        """Stop the sending threads and close the connection pool."""
+        self._pool.shutdown()
+        self._http.close()
+
+    def predict(self, features: pd.DataFrame) -> list[str]:
+        """One request per row, :data:`CONCURRENCY` in flight; the request ids in row order.
+
+        Concurrent requests are what lets the server micro-batch them into one model call.
+        """
+        columns = list(features.columns)
+        bodies = [
+            {"dataframe_split": {"columns": columns, "data": [list(values)]}}
+            for values in features.itertuples(index=False)
+        ]
+        return list(self._pool.map(self._predict_one, bodies))
+
+    def _predict_one(self, body: dict[str, Any]) -> str:
+        response = self._http.post("/v1/predict", json=body)
+        response.raise_for_status()
+        return str(response.json()["request_id"])
+
+    def feedback(self, request_ids: Sequence[str], labels: Sequence[int]) -> dict[str, Any]:
+        """Send the true labels of earlier requests; returns the server's answer."""
+        body = {
+            "labels": [
+                {"request_id": request_id, "label": int(label)}
+                for request_id, label in zip(request_ids, labels, strict=True)
+            ]
+        }
+        response = self._http.post("/v1/feedback", json=body)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
