@@ -1,0 +1,353 @@
+"""The driftloop strategy: the CT controller's decisions, replayed on arrays.
+
+Every decision is driftloop's own code, called with what the controller would pass it:
+
+* every ``monitor_every`` rows a monitor run (:func:`_loop_monitor.monitor_window`:
+  ``compute_drift`` against the champion's profile, live metrics on the known labels);
+* every batch a controller tick. With no episode, :meth:`Driftloop.trigger_inputs` builds
+  the :class:`~driftloop.ct.triggers.TriggerInputs` as ``gather_trigger_inputs`` does (monitor
+  runs newer than the last training and the last episode's end, the newest run's live
+  metrics and labelled rows, the champion's validation metrics, the episode history) and
+  :func:`~driftloop.ct.triggers.evaluate_triggers` decides;
+* an episode moves as the controller moves it, one phase per tick, ticks that progressed
+  followed at once: training on the policy's window of labelled rows up to the episode's
+  start (time-ordered holdout), :func:`~driftloop.ct.gates.evaluate_gates` against the
+  champion on that holdout (data validation against the challenger's own profile), then
+  :func:`~driftloop.ct.rollout.start_rollout` and, every tick,
+  :func:`~driftloop.ct.rollout.decide_rollout` on the live comparison since the phase
+  began: shadow copies, canary fractions (requests routed at random), promotion or rollback.
+
+What is not replayed: HTTP serving, the Parquet log, the stores and the registry (arrays and
+objects stand in), the pipeline's runs and artifacts (the entry point is called directly),
+wall time (training and gating take no rows), latencies and error rates (unknown).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from _loop_models import Version
+from _loop_monitor import MonitorRecord, live_comparison, monitor_window
+from _loop_replay import CHALLENGER, CHAMPION, Settings, Strategy
+from _loop_streams import Stream
+from driftloop.ct.gates import evaluate_gates
+from driftloop.ct.policy import Policy
+from driftloop.ct.rollout import RolloutAction, decide_rollout, start_rollout
+from driftloop.ct.triggers import TriggerInputs, WindowVerdict, evaluate_triggers
+from driftloop.entities import CtPhase, TriggerKind
+from driftloop.monitoring.detectors import Detector, detect_changes
+
+_VERDICT_RUNS = 100
+
+CHAMPION_ROWS = "champion_rows"
+"""Proposal: monitor windows hold only rows the current champion version answered."""
+SINCE_CHANGE = "since_change"
+"""Proposal: the training window starts at the last change ADWIN finds in the champion's
+error stream since the last training (when that leaves ``data.min_rows`` rows)."""
+PROPOSALS = frozenset({CHAMPION_ROWS, SINCE_CHANGE})
+
+
+@dataclass(slots=True)
+class Episode:
+    """One CT episode, as the CT store would hold it (times in rows and ms)."""
+
+    number: int
+    trigger: TriggerKind
+    created_row: int
+    created_ms: int
+    champion_version: int
+    evidence: dict[str, Any]
+    phase: CtPhase = CtPhase.TRIGGERED
+    phase_started_row: int = 0
+    canary_step: int = -1
+    challenger: Version | None = None
+    trained: bool = False
+    ended_row: int | None = None
+    ended_ms: int | None = None
+    events: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "episode": self.number,
+            "trigger": str(self.trigger),
+            "row": self.created_row,
+            "evidence": self.evidence,
+            "outcome": str(self.phase),
+            "ended_row": self.ended_row,
+            "challenger_version": None if self.challenger is None else self.challenger.number,
+            "events": self.events,
+        }
+
+
+class Driftloop(Strategy):
+    """The CT loop with the benchmark's policy."""
+
+    name = "driftloop"
+
+    def __init__(
+        self,
+        stream: Stream,
+        settings: Settings,
+        policy: Policy,
+        first: Version,
+        *,
+        name: str = "driftloop",
+        proposals: frozenset[str] = frozenset(),
+    ):
+        super().__init__(stream, settings, policy, first)
+        self.name = name
+        unknown = proposals - PROPOSALS
+        if unknown:
+            raise ValueError(f"unknown proposals {sorted(unknown)}")
+        self.proposals = proposals
+        self.champion = first
+        self.versions = 1
+        self.mode: CtPhase | None = None  # SHADOW or CANARY while a challenger is deployed
+        self.fraction = 0.0
+        self.all_episodes: list[Episode] = []
+        self.monitor_runs: list[MonitorRecord] = []
+        self.rng = np.random.default_rng(settings.seed)
+
+    # -- serving -----------------------------------------------------------------------
+
+    def serve(self, lo: int, hi: int) -> None:
+        rows = self.rows(lo, hi)
+        log = self.log
+        log.served[lo:hi] = self.champion.model.predict(rows)
+        log.version[lo:hi] = self.champion.number
+        episode = self.active()
+        if episode is None or episode.challenger is None or self.mode is None:
+            return
+        theirs = episode.challenger.model.predict(rows)
+        if self.mode is CtPhase.SHADOW:
+            log.shadow[lo:hi] = theirs
+            log.shadow_version[lo:hi] = episode.challenger.number
+            return
+        routed = self.rng.random(hi - lo) < self.fraction
+        log.served[lo:hi][routed] = theirs[routed]
+        log.route[lo:hi][routed] = CHALLENGER
+        log.version[lo:hi][routed] = episode.challenger.number
+
+    # -- monitoring and controller ticks -------------------------------------------------
+
+    def after_batch(self, now: int) -> None:
+        if (now - self.stream.initial) % self.settings.monitor_every == 0:
+            self.monitor_runs.append(
+                monitor_window(
+                    self.stream,
+                    self.log,
+                    self.champion,
+                    now=now,
+                    rows=self.settings.monitor_rows,
+                    labelled_end=self.labelled_end(now),
+                    champion_only=CHAMPION_ROWS in self.proposals,
+                )
+            )
+        while self.tick(now):
+            pass
+
+    def active(self) -> Episode | None:
+        latest = self.all_episodes[-1] if self.all_episodes else None
+        return None if latest is None or latest.phase.terminal else latest
+
+    def tick(self, now: int) -> bool:
+        """One controller step; True when it progressed (the next tick follows at once)."""
+        episode = self.active()
+        if episode is None:
+            return self.evaluate(now)
+        if episode.phase is CtPhase.TRIGGERED:
+            episode.phase = CtPhase.TRAINING
+            return True
+        if episode.phase is CtPhase.TRAINING:
+            return self.step_training(episode, now)
+        if episode.phase is CtPhase.GATING:
+            return self.step_gating(episode, now)
+        return self.step_live(episode, now)
+
+    def evaluate(self, now: int) -> bool:
+        decision = evaluate_triggers(self.policy.triggers, self.trigger_inputs(now))
+        if decision.kind is None:
+            return False
+        evidence = {
+            key: value
+            for key, value in decision.evidence.items()
+            if key in {"value", "champion_value", "drop", "consecutive", "also_fired"}
+        }
+        self.all_episodes.append(
+            Episode(
+                number=len(self.all_episodes) + 1,
+                trigger=decision.kind,
+                created_row=now,
+                created_ms=self.time_ms(now),
+                champion_version=self.champion.number,
+                evidence=evidence,
+                phase_started_row=now,
+            )
+        )
+        self.triggers.append(now)
+        return True
+
+    def trigger_inputs(self, now: int) -> TriggerInputs:
+        """What ``gather_trigger_inputs`` reads from the stores, from this replay's records."""
+        episodes = self.all_episodes
+        latest = episodes[-1] if episodes else None
+        trained = [e.created_ms for e in episodes if e.trained]
+        last_training = max([self.champion.created_ms, *trained])
+        latest_end = latest.ended_ms if latest is not None and latest.phase.terminal else None
+        since = max(t for t in (last_training, latest_end) if t is not None)
+        runs = [r for r in self.monitor_runs if r.window_end_ms >= since + 1][-_VERDICT_RUNS:]
+        newest = runs[-1] if runs else None
+        schedule_fires = [e.created_ms for e in episodes if e.trigger is TriggerKind.SCHEDULE]
+        return TriggerInputs(
+            now_ms=self.time_ms(now),
+            verdicts=tuple(WindowVerdict(r.window_end_ms, r.verdict) for r in runs),
+            live_metrics={} if newest is None else dict(newest.metrics),
+            live_metrics_window_end_ms=None if newest is None else newest.window_end_ms,
+            live_label_count=0 if newest is None else newest.labelled,
+            champion_metrics={
+                name: value
+                for name, value in self.champion.validation_metrics.items()
+                if math.isfinite(value)
+            },
+            labels_since_training=self._labels_since(last_training, now),
+            last_training_ms=last_training,
+            last_episode_start_ms=None if latest is None else latest.created_ms,
+            last_episode_end_ms=latest_end,
+            active_episode_id=None,
+            manual_requested=False,
+            last_schedule_fire_ms=schedule_fires[-1] if schedule_fires else None,
+        )
+
+    def _labels_since(self, since_ms: int, now: int) -> int:
+        first = max(self.stream.initial, (since_ms - self.time_ms(0)) // 1000 + 1)
+        return max(self.labelled_end(now) - first, 0)
+
+    # -- episode phases -----------------------------------------------------------------
+
+    def training_window(self, episode: Episode) -> tuple[int, int]:
+        """The policy's window of labelled rows up to the episode's start."""
+        hi = self.labelled_end(episode.created_row)
+        window = self.policy.data.window
+        if window.rows is not None:
+            lo = hi - window.rows
+        else:  # a duration window (the policy has one or the other)
+            span = window.duration.total_seconds() if window.duration is not None else 0
+            lo = episode.created_row - int(span)
+        lo = max(lo, self.stream.initial)
+        if SINCE_CHANGE in self.proposals:
+            change = self.last_change(hi)
+            if change is not None and hi - change >= self.policy.data.min_rows:
+                lo = max(lo, change)
+        return lo, hi
+
+    def last_change(self, hi: int) -> int | None:
+        """The row after the last change ADWIN finds in the champion's labelled errors."""
+        since = (self.champion.created_ms - self.time_ms(0)) // 1000 + 1
+        rows = np.arange(max(since, self.stream.initial), hi)
+        mine = (self.log.route[rows] == CHAMPION) & (self.log.version[rows] == self.champion.number)
+        rows = rows[mine]
+        if len(rows) == 0:
+            return None
+        errors = (self.log.served[rows] != self.stream.labels[rows]).astype(np.float64)
+        found = detect_changes(errors, detector=Detector.ADWIN)
+        return None if not found else int(rows[found[-1].index]) + 1
+
+    def step_training(self, episode: Episode, now: int) -> bool:
+        if episode.trained:
+            episode.phase = CtPhase.GATING  # registered
+            return True
+        lo, hi = self.training_window(episode)
+        if hi - lo < self.policy.data.min_rows:
+            episode.events.append(f"no training data: {hi - lo} labelled rows")
+            return self.end(episode, CtPhase.FAILED, now)
+        self.versions += 1
+        episode.challenger = self.train(np.arange(lo, hi), number=self.versions, now=now)
+        episode.trained = True
+        accuracy = episode.challenger.validation_metrics.get("accuracy", math.nan)
+        episode.events.append(f"trained v{self.versions} on rows {lo}-{hi}: {accuracy:.3f}")
+        return True
+
+    def step_gating(self, episode: Episode, now: int) -> bool:
+        challenger = _challenger(episode)
+        lo, hi = self.training_window(episode)
+        data = self.split(np.arange(lo, hi))
+        report = evaluate_gates(
+            self.policy.gates,
+            champion=self.champion.model,
+            challenger=challenger.model,
+            holdout_features=data.holdout_features,
+            holdout_labels=data.holdout_labels,
+            profile=challenger.profile,  # as the controller: the challenger's training profile
+        )
+        shown = [r for r in report.results if not r.passed] or list(report.results)
+        verdict = "passed" if report.passed else "failed"
+        episode.events.append(f"gates {verdict}: " + "; ".join(r.message for r in shown))
+        if not report.passed:
+            return self.end(episode, CtPhase.REJECTED, now)
+        decision = start_rollout(self.policy.rollout)
+        if decision.action is RolloutAction.PROMOTE:
+            return self.promote(episode, now)
+        self.move(episode, decision.phase, decision.canary_step, decision.fraction, now)
+        return True
+
+    def step_live(self, episode: Episode, now: int) -> bool:
+        challenger = _challenger(episode)
+        live = live_comparison(
+            self.stream,
+            self.log,
+            since_row=episode.phase_started_row,
+            now=now,
+            labelled_end=self.labelled_end(now),
+            champion=self.champion.number,
+            challenger=challenger.number,
+        )
+        decision = decide_rollout(
+            self.policy.rollout,
+            phase=episode.phase,
+            canary_step=episode.canary_step,
+            phase_started_ms=self.time_ms(episode.phase_started_row),
+            now_ms=self.time_ms(now),
+            live=live,
+            rollback_higher_is_better=self.policy.rollback_higher_is_better,
+        )
+        if decision.action is RolloutAction.HOLD:
+            return False
+        if decision.action is RolloutAction.PROMOTE:
+            return self.promote(episode, now)
+        if decision.action is RolloutAction.ROLLBACK:
+            episode.events.append(f"row {now}: {decision.reason}")
+            return self.end(episode, CtPhase.ROLLED_BACK, now)
+        self.move(episode, decision.phase, decision.canary_step, decision.fraction, now)
+        return True
+
+    def move(
+        self, episode: Episode, phase: CtPhase, step: int, fraction: float | None, now: int
+    ) -> None:
+        episode.phase, episode.canary_step, episode.phase_started_row = phase, step, now
+        self.mode, self.fraction = phase, fraction or 0.0
+        where = "shadow" if phase is CtPhase.SHADOW else f"canary {self.fraction:.0%}"
+        episode.events.append(f"row {now}: {where}")
+
+    def promote(self, episode: Episode, now: int) -> bool:
+        self.champion = _challenger(episode)
+        self.promotions.append(now)
+        episode.events.append(f"row {now}: promoted v{self.champion.number}")
+        return self.end(episode, CtPhase.PROMOTED, now)
+
+    def end(self, episode: Episode, phase: CtPhase, now: int) -> bool:
+        episode.phase, episode.ended_row, episode.ended_ms = phase, now, self.time_ms(now)
+        self.mode, self.fraction = None, 0.0
+        return True
+
+    def episodes(self) -> list[dict[str, Any]]:
+        return [episode.summary() for episode in self.all_episodes]
+
+
+def _challenger(episode: Episode) -> Version:
+    if episode.challenger is None:
+        raise RuntimeError(f"episode {episode.number} has no challenger in {episode.phase}")
+    return episode.challenger

@@ -1,0 +1,130 @@
+"""The CT policies the benchmark's driftloop strategies run, and why each value is what it is.
+
+**default** (``driftloop``): defaults everywhere except what a policy must say or the
+stream needs:
+
+* ``training``: the benchmark's model (``_loop_models:train_model``), 100 boosting rounds.
+* ``data.window.rows: 4000``: the default window is the last 7 days, which at one row per
+  second is the whole stream; a model trained on every row since the start learns the old
+  concept as much as the new one. 4,000 rows (67 minutes) is shorter than the time between
+  changes. The schedule strategy and the oracle use the same window.
+* ``triggers.drift: {}``: on, with the default ``consecutive: 2``. No trigger is on by
+  default; the issue's loop watches data drift and performance.
+* ``triggers.performance``: ``accuracy`` more than ``max_drop: 0.05`` under the champion's
+  validation accuracy (there is no default bound), default ``min_labels: 100``.
+* ``gates.metric: accuracy`` (required).
+
+Left at their defaults: ``data.holdout.fraction: 0.2``, ``data.min_rows: 500``,
+``triggers.cooldown: 1h`` (3,600 rows), ``gates.margin: 0``, ``gates.data_validation: true``,
+``rollout.shadow.requests: 1000``, canary steps ``[0.1, 0.5, 1.0]`` held 500 challenger
+requests each, rollback at ``margin: 0`` with ``min_samples: 100``.
+
+**tuned** (``driftloop-tuned``): the best we found with today's options, on top of default:
+
+* ``rollout``: shadow 500 requests, canary ``[0.5, 1.0]`` held 250 requests each (about
+  1,250 rows at one request per second instead of about 8,000). The price: labels come 1,000
+  rows late, so the live accuracy comparison has no labelled rows before promotion and the
+  accuracy rollback cannot act.
+* ``triggers.cooldown: 20m`` (1,200 rows): a rejected challenger is retried sooner.
+* ``gates.margin: 0.02``: a challenger trained on a window that still holds mostly
+  pre-change rows ties the champion on the holdout; margin 0 lets that tie pass and, without
+  the accuracy rollback, it is promoted and the loop is stuck with it.
+
+**proposed** (``driftloop-proposed``): tuned's rollout and cooldown with the default margin
+0, plus two changes driftloop does not have yet (``_loop_driftloop.PROPOSALS``): monitor
+windows of the current champion version's rows only, and a training window that starts at
+the last change ADWIN finds in the champion's error stream. With the window starting at
+the change a tie no longer means a stale challenger, so the margin can stay 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from driftloop.ct.policy import Policy, parse_policy
+
+_BASE = """\
+deployment: loop-bench
+training:
+  entry_point: _loop_models:train_model
+  parameters:
+    max_iter: 100
+data:
+  window:
+    rows: 4000
+"""
+
+DEFAULT_YAML = (
+    _BASE
+    + """\
+triggers:
+  drift: {}
+  performance:
+    metric: accuracy
+    max_drop: 0.05
+gates:
+  metric: accuracy
+"""
+)
+
+_FAST_ROLLOUT = """\
+rollout:
+  shadow:
+    requests: 500
+  canary:
+    steps: [0.5, 1.0]
+    hold:
+      requests: 250
+"""
+
+TUNED_YAML = (
+    _BASE
+    + """\
+triggers:
+  cooldown: 20m
+  drift: {}
+  performance:
+    metric: accuracy
+    max_drop: 0.05
+gates:
+  metric: accuracy
+  margin: 0.02
+"""
+    + _FAST_ROLLOUT
+)
+
+PROPOSED_YAML = (
+    _BASE
+    + """\
+triggers:
+  cooldown: 20m
+  drift: {}
+  performance:
+    metric: accuracy
+    max_drop: 0.05
+gates:
+  metric: accuracy
+"""
+    + _FAST_ROLLOUT
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A driftloop strategy: its name, policy text and the proposed changes it runs with."""
+
+    name: str
+    yaml: str
+    proposals: frozenset[str] = frozenset()
+
+    def policy(self) -> Policy:
+        """The policy, parsed and validated by driftloop's own reader."""
+        return parse_policy(self.yaml, source=f"{self.name}.yaml")
+
+
+VARIANTS = (
+    Variant("driftloop", DEFAULT_YAML),
+    Variant("driftloop-tuned", TUNED_YAML),
+    Variant("driftloop-proposed", PROPOSED_YAML, frozenset({"champion_rows", "since_change"})),
+)
+"""The driftloop strategies, the issue's (default policy) first."""
