@@ -67,7 +67,10 @@ class ScoringClient:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        limits = httpx.Limits(max_connections=CONCURRENCY)
+        # uvicorn closes a connection idle for 5 s (its keep-alive timeout), which is httpx's
+        # own expiry too: a connection reused at that moment (the replay pauses while the
+        # controller trains) is closed under the request. Expire ours well before.
+        limits = httpx.Limits(max_connections=CONCURRENCY, keepalive_expiry=1.0)
         self._http = httpx.Client(base_url=url, timeout=30, limits=limits)
         self._pool = ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="quickstart-client")
 
