@@ -2,16 +2,21 @@
 
 Every decision is driftloop's own code, called with what the controller would pass it:
 
-* every ``monitor_every`` rows a monitor run (:func:`_loop_monitor.monitor_window`:
-  ``compute_drift`` against the champion's profile, live metrics on the known labels);
+* every ``monitor_every`` rows a monitor run (:func:`_loop_monitor.monitor_window`: the
+  current champion version's rows, ``compute_drift`` against its profile, live metrics and
+  ADWIN's change points on the known labels);
 * every batch a controller tick. With no episode, :meth:`Driftloop.trigger_inputs` builds
   the :class:`~driftloop.ct.triggers.TriggerInputs` as ``gather_trigger_inputs`` does (monitor
   runs newer than the last training and the last episode's end, the newest run's live
-  metrics and labelled rows, the champion's validation metrics, the episode history) and
-  :func:`~driftloop.ct.triggers.evaluate_triggers` decides;
+  metrics and labelled rows, the champion's validation metrics, the episode history with
+  its rejections in a row for the cooldown's backoff) and
+  :func:`~driftloop.ct.triggers.evaluate_triggers` decides; a new episode keeps the newest
+  change point of those runs (``newest_change_ms``), or, when they name none, the one ADWIN
+  finds in the champion version's labelled errors since the last training;
 * an episode moves as the controller moves it, one phase per tick, ticks that progressed
   followed at once: training on the policy's window of labelled rows up to the episode's
-  start (time-ordered holdout), :func:`~driftloop.ct.gates.evaluate_gates` against the
+  start, cut at the change point (``rows_since_change``, ``data.window.since_change``)
+  (time-ordered holdout), :func:`~driftloop.ct.gates.evaluate_gates` against the
   champion on that holdout (data validation against the challenger's own profile), then
   :func:`~driftloop.ct.rollout.start_rollout` and, every tick,
   :func:`~driftloop.ct.rollout.decide_rollout` on the live comparison since the phase
@@ -37,18 +42,18 @@ from _loop_streams import Stream
 from driftloop.ct.gates import evaluate_gates
 from driftloop.ct.policy import Policy
 from driftloop.ct.rollout import RolloutAction, decide_rollout, start_rollout
-from driftloop.ct.triggers import TriggerInputs, WindowVerdict, evaluate_triggers
+from driftloop.ct.training_data import rows_since_change
+from driftloop.ct.triggers import (
+    TriggerInputs,
+    WindowVerdict,
+    consecutive_rejections,
+    evaluate_triggers,
+    newest_change_ms,
+)
 from driftloop.entities import CtPhase, TriggerKind
 from driftloop.monitoring.detectors import Detector, detect_changes
 
 _VERDICT_RUNS = 100
-
-CHAMPION_ROWS = "champion_rows"
-"""Proposal: monitor windows hold only rows the current champion version answered."""
-SINCE_CHANGE = "since_change"
-"""Proposal: the training window starts at the last change ADWIN finds in the champion's
-error stream since the last training (when that leaves ``data.min_rows`` rows)."""
-PROPOSALS = frozenset({CHAMPION_ROWS, SINCE_CHANGE})
 
 
 @dataclass(slots=True)
@@ -61,6 +66,7 @@ class Episode:
     created_ms: int
     champion_version: int
     evidence: dict[str, Any]
+    change_ms: int | None = None
     phase: CtPhase = CtPhase.TRIGGERED
     phase_started_row: int = 0
     canary_step: int = -1
@@ -96,14 +102,9 @@ class Driftloop(Strategy):
         first: Version,
         *,
         name: str = "driftloop",
-        proposals: frozenset[str] = frozenset(),
     ):
         super().__init__(stream, settings, policy, first)
         self.name = name
-        unknown = proposals - PROPOSALS
-        if unknown:
-            raise ValueError(f"unknown proposals {sorted(unknown)}")
-        self.proposals = proposals
         self.champion = first
         self.versions = 1
         self.mode: CtPhase | None = None  # SHADOW or CANARY while a challenger is deployed
@@ -144,7 +145,6 @@ class Driftloop(Strategy):
                     now=now,
                     rows=self.settings.monitor_rows,
                     labelled_end=self.labelled_end(now),
-                    champion_only=CHAMPION_ROWS in self.proposals,
                 )
             )
         while self.tick(now):
@@ -169,7 +169,8 @@ class Driftloop(Strategy):
         return self.step_live(episode, now)
 
     def evaluate(self, now: int) -> bool:
-        decision = evaluate_triggers(self.policy.triggers, self.trigger_inputs(now))
+        inputs = self.trigger_inputs(now)
+        decision = evaluate_triggers(self.policy.triggers, inputs)
         if decision.kind is None:
             return False
         evidence = {
@@ -185,11 +186,47 @@ class Driftloop(Strategy):
                 created_ms=self.time_ms(now),
                 champion_version=self.champion.number,
                 evidence=evidence,
+                change_ms=self.change_ms(inputs, now),
                 phase_started_row=now,
             )
         )
         self.triggers.append(now)
         return True
+
+    def change_ms(self, inputs: TriggerInputs, now: int) -> int | None:
+        """As ``Controller._change_ms``: the monitor runs' newest change point, else ADWIN
+        over the champion version's labelled errors since the last training
+        (``champion_change_ms``)."""
+        since, runs = self.recent_runs()
+        found = newest_change_ms(
+            ({"last_change_ms": str(r.last_change_ms)} for r in runs if r.last_change_ms), since
+        )
+        if found is not None or not self.policy.data.window.since_change:
+            return found
+        last_training = inputs.last_training_ms or 0
+        first = max(self.stream.initial, (last_training - self.time_ms(0)) // 1000 + 1)
+        rows = np.arange(first, self.labelled_end(now))
+        rows = rows[
+            (self.log.route[rows] == CHAMPION) & (self.log.version[rows] == self.champion.number)
+        ]
+        if len(rows) == 0:
+            return None
+        errors = (self.log.served[rows] != self.stream.labels[rows]).astype(np.float64)
+        changes = detect_changes(
+            errors, detector=Detector.ADWIN, timestamps=self.stream.timestamps_ms[rows]
+        )
+        return changes[-1].timestamp if changes else None
+
+    def recent_runs(self) -> tuple[int, list[MonitorRecord]]:
+        """The evidence cut-off (last training or episode end) and the monitor runs after it."""
+        episodes = self.all_episodes
+        latest = episodes[-1] if episodes else None
+        trained = [e.created_ms for e in episodes if e.trained]
+        last_training = max([self.champion.created_ms, *trained])
+        latest_end = latest.ended_ms if latest is not None and latest.phase.terminal else None
+        since = max(t for t in (last_training, latest_end) if t is not None)
+        runs = [r for r in self.monitor_runs if r.window_end_ms >= since + 1][-_VERDICT_RUNS:]
+        return since, runs
 
     def trigger_inputs(self, now: int) -> TriggerInputs:
         """What ``gather_trigger_inputs`` reads from the stores, from this replay's records."""
@@ -198,8 +235,7 @@ class Driftloop(Strategy):
         trained = [e.created_ms for e in episodes if e.trained]
         last_training = max([self.champion.created_ms, *trained])
         latest_end = latest.ended_ms if latest is not None and latest.phase.terminal else None
-        since = max(t for t in (last_training, latest_end) if t is not None)
-        runs = [r for r in self.monitor_runs if r.window_end_ms >= since + 1][-_VERDICT_RUNS:]
+        _, runs = self.recent_runs()
         newest = runs[-1] if runs else None
         schedule_fires = [e.created_ms for e in episodes if e.trigger is TriggerKind.SCHEDULE]
         return TriggerInputs(
@@ -220,6 +256,7 @@ class Driftloop(Strategy):
             active_episode_id=None,
             manual_requested=False,
             last_schedule_fire_ms=schedule_fires[-1] if schedule_fires else None,
+            consecutive_rejections=consecutive_rejections(e.phase for e in reversed(episodes)),
         )
 
     def _labels_since(self, since_ms: int, now: int) -> int:
@@ -238,23 +275,10 @@ class Driftloop(Strategy):
             span = window.duration.total_seconds() if window.duration is not None else 0
             lo = episode.created_row - int(span)
         lo = max(lo, self.stream.initial)
-        if SINCE_CHANGE in self.proposals:
-            change = self.last_change(hi)
-            if change is not None and hi - change >= self.policy.data.min_rows:
-                lo = max(lo, change)
+        if window.since_change and episode.change_ms is not None:
+            stamps = self.stream.timestamps_ms[lo:hi]
+            lo = hi - rows_since_change(stamps, episode.change_ms, self.policy.data.min_rows)
         return lo, hi
-
-    def last_change(self, hi: int) -> int | None:
-        """The row after the last change ADWIN finds in the champion's labelled errors."""
-        since = (self.champion.created_ms - self.time_ms(0)) // 1000 + 1
-        rows = np.arange(max(since, self.stream.initial), hi)
-        mine = (self.log.route[rows] == CHAMPION) & (self.log.version[rows] == self.champion.number)
-        rows = rows[mine]
-        if len(rows) == 0:
-            return None
-        errors = (self.log.served[rows] != self.stream.labels[rows]).astype(np.float64)
-        found = detect_changes(errors, detector=Detector.ADWIN)
-        return None if not found else int(rows[found[-1].index]) + 1
 
     def step_training(self, episode: Episode, now: int) -> bool:
         if episode.trained:

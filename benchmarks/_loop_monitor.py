@@ -1,10 +1,11 @@
 """Monitoring over the replay's log: what ``driftloop monitor run`` and the live comparison see.
 
 :func:`monitor_window` does what ``monitor_deployment`` does, on arrays instead of the
-Parquet log: the newest ``monitor_rows`` rows of the champion route, ``compute_drift``
-against the champion's reference profile (features and predictions), and the live metrics
-of the rows whose label is known (``classification_metrics``). Like the real monitor it
-reads the champion *route*, whatever version answered there.
+Parquet log: the newest ``monitor_rows`` rows of the champion route, of them those the
+current champion version answered (as the real monitor keeps), ``compute_drift`` against
+the champion's reference profile (features and predictions), the live metrics of the rows
+whose label is known (``classification_metrics``), and ADWIN over those rows' errors
+(``detect_changes``; the newest change's time is the run's ``last_change_ms``).
 
 :func:`live_comparison` does what ``driftloop.ct.live.live_comparison`` does: both models'
 rows since the phase began (champion: its champion-route answers; challenger: its canary
@@ -23,6 +24,7 @@ from _loop_replay import CHALLENGER, CHAMPION, Log
 from _loop_streams import Stream
 from driftloop.ct.live import LiveComparison, LiveStats
 from driftloop.entities import MonitorVerdict
+from driftloop.monitoring.detectors import Detector, detect_changes
 from driftloop.monitoring.drift import compute_drift
 from driftloop.monitoring.performance import classification_metrics
 
@@ -40,6 +42,7 @@ class MonitorRecord:
         labelled: Rows of the window with a label (``labelled_rows``).
         drifted_columns: The columns judged drifted.
         model_version: The champion version the profile came from.
+        last_change_ms: The time of the newest change ADWIN found, or None.
     """
 
     row: int
@@ -50,6 +53,7 @@ class MonitorRecord:
     labelled: int = 0
     drifted_columns: tuple[str, ...] = ()
     model_version: int = 0
+    last_change_ms: int | None = None
 
 
 def monitor_window(
@@ -60,27 +64,28 @@ def monitor_window(
     now: int,
     rows: int,
     labelled_end: int,
-    champion_only: bool = False,
 ) -> MonitorRecord:
-    """The monitor run at ``now`` over the newest ``rows`` champion-route rows.
-
-    ``champion_only`` keeps only the rows the current champion version answered (a proposed
-    change; ``monitor_deployment`` reads the route whatever the version).
-    """
+    """The monitor run at ``now`` over the newest ``rows`` champion-route rows (of those,
+    the ones the current champion version answered)."""
     scored = np.arange(stream.initial, now)
-    keep = log.route[stream.initial : now] == CHAMPION
-    if champion_only:
-        keep &= log.version[stream.initial : now] == champion.number
-    window = scored[keep][-rows:]
+    window = scored[log.route[stream.initial : now] == CHAMPION][-rows:]
+    window = window[log.version[window] == champion.number]
+    if len(window) == 0:  # just promoted: nothing the new champion answered yet
+        moment = int(stream.timestamps_ms[now - 1]) + 1
+        return MonitorRecord(now, moment, moment, MonitorVerdict.INSUFFICIENT_DATA)
     features = stream.features.iloc[window]
     predictions = log.served[window]
     drift = compute_drift(champion.profile, features, predictions=predictions)
     known = window[window < labelled_end]
     metrics: dict[str, float] = {}
+    stamps = stream.timestamps_ms
+    last_change = None
     if len(known):
         values = classification_metrics(stream.labels[known], log.served[known])
         metrics = {name: value for name, value in values.items() if np.isfinite(value)}
-    stamps = stream.timestamps_ms
+        errors = (log.served[known] != stream.labels[known]).astype(np.float64)
+        changes = detect_changes(errors, detector=Detector.ADWIN, timestamps=stamps[known])
+        last_change = changes[-1].timestamp if changes else None
     return MonitorRecord(
         row=now,
         window_start_ms=int(stamps[window[0]]),
@@ -90,6 +95,7 @@ def monitor_window(
         labelled=len(known),
         drifted_columns=drift.drifted_columns,
         model_version=champion.number,
+        last_change_ms=last_change,
     )
 
 

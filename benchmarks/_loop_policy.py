@@ -30,11 +30,11 @@ requests each, rollback at ``margin: 0`` with ``min_samples: 100``.
   pre-change rows ties the champion on the holdout; margin 0 lets that tie pass and, without
   the accuracy rollback, it is promoted and the loop is stuck with it.
 
-**proposed** (``driftloop-proposed``): tuned's rollout and cooldown with the default margin
-0, plus two changes driftloop does not have yet (``_loop_driftloop.PROPOSALS``): monitor
-windows of the current champion version's rows only, and a training window that starts at
-the last change ADWIN finds in the champion's error stream. With the window starting at
-the change a tie no longer means a stale challenger, so the margin can stay 0.
+**fast** (``driftloop-fast``): tuned's rollout and cooldown with the default margin 0. Since
+the training window starts at the change the monitor found (``data.window.since_change``,
+on by default) a tie no longer means a stale challenger, so the margin can stay 0. (This
+variant was "proposed" before the monitor's version filter, the window at the change and
+the cooldown's backoff went into driftloop; all three variants now run them.)
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ gates:
     + _FAST_ROLLOUT
 )
 
-PROPOSED_YAML = (
+FAST_YAML = (
     _BASE
     + """\
 triggers:
@@ -111,11 +111,10 @@ gates:
 
 @dataclass(frozen=True, slots=True)
 class Variant:
-    """A driftloop strategy: its name, policy text and the proposed changes it runs with."""
+    """A driftloop strategy: its name and policy text."""
 
     name: str
     yaml: str
-    proposals: frozenset[str] = frozenset()
 
     def policy(self) -> Policy:
         """The policy, parsed and validated by driftloop's own reader."""
@@ -125,6 +124,6 @@ class Variant:
 VARIANTS = (
     Variant("driftloop", DEFAULT_YAML),
     Variant("driftloop-tuned", TUNED_YAML),
-    Variant("driftloop-proposed", PROPOSED_YAML, frozenset({"champion_rows", "since_change"})),
+    Variant("driftloop-fast", FAST_YAML),
 )
 """The driftloop strategies, the issue's (default policy) first."""

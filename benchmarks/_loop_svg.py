@@ -22,7 +22,7 @@ COLOURS = {
     "oracle": "#2ca02c",
     "driftloop": "#e07b39",
     "driftloop-tuned": "#9467bd",
-    "driftloop-proposed": "#d62728",
+    "driftloop-fast": "#d62728",
 }
 _WIDTH, _HEIGHT = 760, 300
 _LEFT, _RIGHT, _TOP, _BOTTOM = 48, 12, 44, 62

@@ -15,7 +15,7 @@ later.
 
 Strategies: static (never retrains), schedule (retrains every 4,000 rows), oracle (retrains
 right after each true change), and driftloop with three policies (``_loop_policy.py``):
-the default policy, a tuned one, and the tuned one with two proposed changes. driftloop's
+the default policy, a tuned one, and a fast one (tuned's rollout, margin 0). driftloop's
 strategies make every decision with driftloop's own code (``evaluate_triggers``,
 ``compute_drift``, ``evaluate_gates``, ``start_rollout``/``decide_rollout``) on inputs
 built as the controller builds them (``_loop_driftloop.py``); serving, the inference log
@@ -111,7 +111,6 @@ def run_stream(
             variant.policy(),
             first,
             name=variant.name,
-            proposals=variant.proposals,
         )
         for variant in VARIANTS
     ]

@@ -7,8 +7,9 @@ decides as the one before it would have:
   run's ``__performance__`` points: live metrics and ``labelled_rows``);
 - the champion's validation metrics, from the run that trained it (for a CT-trained champion
   the pipeline's parent run, named by a version tag);
-- the CT store: when the last episode started and ended, when the schedule last fired, and
-  whether a ``driftloop ct trigger`` request is pending;
+- the CT store: when the last episode started and ended, how many episodes in a row were
+  rejected or failed (the cooldown's backoff), when the schedule last fired, and whether a
+  ``driftloop ct trigger`` request is pending;
 - for the ``new_labels`` trigger only: labelled rows of the inference log scored since the
   last training.
 """
@@ -21,7 +22,12 @@ from dataclasses import dataclass
 
 from driftloop.ct._controller_manual import pending_manual_request
 from driftloop.ct._policy_triggers import TriggersSpec
-from driftloop.ct.triggers import TriggerInputs, WindowVerdict
+from driftloop.ct.triggers import (
+    TriggerInputs,
+    WindowVerdict,
+    consecutive_rejections,
+    newest_change_ms,
+)
 from driftloop.entities import (
     PERFORMANCE_COLUMN,
     CtEpisode,
@@ -54,10 +60,18 @@ _NOT_METRICS = frozenset({LABELLED_ROWS_METRIC, CHANGE_POINTS_METRIC})
 
 @dataclass(frozen=True, slots=True)
 class TriggerContext:
-    """The trigger inputs, and the manual request behind ``manual_requested`` if any."""
+    """The trigger inputs and what goes with them into an episode's evidence.
+
+    Attributes:
+        inputs: The snapshot.
+        manual_request: The request behind ``manual_requested``, if any.
+        change_ms: The newest change point (``last_change_ms``) of the monitor runs the
+            inputs came from, or None.
+    """
 
     inputs: TriggerInputs
     manual_request: CtEvent | None
+    change_ms: int | None = None
 
 
 def gather_trigger_inputs(
@@ -105,8 +119,11 @@ def gather_trigger_inputs(
         last_schedule_fire_ms=next(
             (e.created for e in episodes if e.trigger is TriggerKind.SCHEDULE), None
         ),
+        consecutive_rejections=consecutive_rejections(e.phase for e in episodes),
     )
-    return TriggerContext(inputs, manual)
+    return TriggerContext(
+        inputs, manual, newest_change_ms((run.details for run in newest_first), since)
+    )
 
 
 def champion_metrics(client: Client, version: ModelVersion) -> dict[str, float]:

@@ -2,10 +2,12 @@
 
 - ``triggered`` -> ``training`` (event ``pipeline_started``).
 - ``training`` without a recorded run: assemble the window (cut off at the episode's start,
-  so a rerun reads the same rows), run the pipeline, record its parent run (event
-  ``pipeline_finished``). A finished pipeline run already tagged with the episode (the
-  controller died before recording it) is reused, never retrained; a pipeline error, or too
-  little data, ends the episode ``failed`` with the champion untouched.
+  so a rerun reads the same rows; starting at the change point stored in the episode's
+  evidence when the policy's ``data.window.since_change`` allows), run the pipeline, record
+  its parent run (event ``pipeline_finished``). A finished pipeline run already tagged with
+  the episode (the controller died before recording it) is reused, never retrained; a
+  pipeline error, or too little data, ends the episode ``failed`` with the champion
+  untouched.
 - ``training`` with a recorded run: register the model, unless a version tagged with the
   episode exists (registered before a crash), and move to ``gating`` (event
   ``challenger_registered``).
@@ -26,7 +28,7 @@ from driftloop.entities import CtEpisode, CtEventKind, CtPhase, ModelVersion
 from driftloop.errors import DriftloopError
 from driftloop.pipelines import PipelineFailedError
 
-__all__ = ["step_training", "step_triggered", "training_data_for"]
+__all__ = ["change_ms_of", "step_training", "step_triggered", "training_data_for"]
 
 
 def step_triggered(ctx: ControllerContext, episode: CtEpisode) -> TickOutcome:
@@ -62,9 +64,16 @@ def training_data_for(ctx: ControllerContext, episode: CtEpisode) -> TrainingDat
             inference_log_uri=ctx.inference_log_uri,
             log_name=ctx.deployment,
             now_ms=episode.created,
+            change_ms=change_ms_of(episode),
         )
         ctx.training_data[episode.episode_id] = cached
     return cached
+
+
+def change_ms_of(episode: CtEpisode) -> int | None:
+    """The change point recorded in the episode's trigger evidence (a restart reads it too)."""
+    value = episode.evidence.get("change_ms")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _train(ctx: ControllerContext, episode: CtEpisode) -> TickOutcome:

@@ -35,11 +35,15 @@ class TrainingSpec(PolicySection):
 class WindowSpec(PolicySection):
     """How much recent data one training sees: the last ``rows`` rows, or the last ``duration``.
 
-    Exactly one of the two is set.
+    Exactly one of the two is set. With ``since_change`` (the default), a window that reaches
+    back past the change point the monitor found (the newest ``last_change_ms`` of the monitor
+    runs behind the trigger) starts at the change instead, or as little before it as gives
+    ``min_rows`` labelled rows: rows of the old concept would teach the old concept.
     """
 
     rows: int | None = Field(default=None, ge=1)
     duration: Duration | None = None
+    since_change: bool = True
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

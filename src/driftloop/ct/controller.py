@@ -24,9 +24,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from driftloop.ct._controller_changes import champion_change_ms
 from driftloop.ct._controller_context import ControllerContext
 from driftloop.ct._controller_gating import step_gating
-from driftloop.ct._controller_inputs import gather_trigger_inputs
+from driftloop.ct._controller_inputs import TriggerContext, gather_trigger_inputs
 from driftloop.ct._controller_lease import lease_name
 from driftloop.ct._controller_manual import MANUAL_REQUEST_KIND, request_manual_trigger
 from driftloop.ct._controller_outcome import TickAction, TickOutcome
@@ -234,6 +235,20 @@ class Controller:
             return step_gating(ctx, episode)
         return step_live(ctx, episode, now)
 
+    def _change_ms(self, gathered: TriggerContext, version: int, now: int) -> int | None:
+        """The monitor runs' newest change point, else one found in the inference log."""
+        ctx = self._ctx
+        if gathered.change_ms is not None or not ctx.policy.data.window.since_change:
+            return gathered.change_ms
+        since = gathered.inputs.last_training_ms
+        return champion_change_ms(
+            ctx.inference_log_uri,
+            ctx.deployment,
+            version=version,
+            since_ms=since if since is not None else 0,
+            end_ms=now,
+        )
+
     def _evaluate(self, now: int) -> TickOutcome:
         ctx = self._ctx
         champion = ctx.champion()
@@ -254,6 +269,9 @@ class Controller:
         if gathered.manual_request is not None:
             request = gathered.manual_request
             evidence["request"] = {"event_id": request.event_id, **request.evidence}
+        change_ms = self._change_ms(gathered, champion.version, now)
+        if change_ms is not None:
+            evidence["change_ms"] = change_ms  # the training window may start there
         message = f"{decision.kind} trigger fired: {_fired_summary(decision, evidence)}"
         episode = ctx.store.start_episode(
             ctx.deployment,

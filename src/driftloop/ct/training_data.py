@@ -13,9 +13,11 @@
   ``timestamp``, and the same feature columns as the log).
 
 The window is the last ``duration`` before ``now_ms`` (end excluded), or the last ``rows``
-labelled rows before it. Rows without a label are never counted. The most recent rows are
-the holdout (``holdout.fraction`` of them, at least one; or ``holdout.rows``); the rest,
-older, are for training. Fewer than ``min_rows`` labelled rows raise
+labelled rows before it; given the time of a concept change (``change_ms``) and with
+``data.window.since_change``, it starts at the change instead, extended back to the newest
+``min_rows`` labelled rows when fewer came after it. Rows without a label are never
+counted. The most recent rows are the holdout (``holdout.fraction`` of them, at least one;
+or ``holdout.rows``); the rest, older, are for training. Fewer than ``min_rows`` labelled rows raise
 :class:`NotEnoughDataError`: nothing is trained and the champion stays.
 """
 
@@ -46,6 +48,7 @@ __all__ = [
     "TrainingData",
     "Window",
     "assemble_training_data",
+    "rows_since_change",
 ]
 
 LOG_ROUTES = frozenset({"champion", "challenger"})
@@ -142,7 +145,12 @@ class _Rows:
 
 
 def assemble_training_data(
-    policy: Policy, *, inference_log_uri: str, log_name: str, now_ms: int
+    policy: Policy,
+    *,
+    inference_log_uri: str,
+    log_name: str,
+    now_ms: int,
+    change_ms: int | None = None,
 ) -> TrainingData:
     """The policy's training rows up to ``now_ms`` and their holdout (module docstring).
 
@@ -152,6 +160,9 @@ def assemble_training_data(
         log_name: The log's name under the root (the deployment's name).
         now_ms: End of the window (exclusive), Unix ms; fixing it makes a rerun read the
             same rows.
+        change_ms: When the monitor saw the concept change (Unix ms), or None. With
+            ``data.window.since_change`` the window starts there, or earlier by as many rows
+            as ``data.min_rows`` needs (rows without a time are never cut).
 
     Raises:
         NotEnoughDataError: Fewer labelled rows than ``data.min_rows``.
@@ -171,6 +182,14 @@ def assemble_training_data(
     rows = _combined(log, loader)
     if window.rows is not None:
         rows = rows.tail(window.rows)
+    start = window.start_ms
+    stamps = rows.timestamps
+    if change_ms is not None and data.window.since_change and stamps is not None:
+        kept = rows_since_change(stamps, change_ms, data.min_rows)
+        if kept < len(rows):
+            rows = rows.tail(kept)
+            first = int(stamps[len(stamps) - kept])
+            start = int(change_ms) if first >= change_ms else first
     if len(rows) < data.min_rows:
         raise NotEnoughDataError(
             f"the window holds {len(rows)} labelled rows; data.min_rows is {data.min_rows}",
@@ -179,7 +198,6 @@ def assemble_training_data(
         )
     holdout = _holdout_size(policy, len(rows))
     cut = len(rows) - holdout
-    start = window.start_ms
     if start is None and rows.timestamps is not None:
         start = int(rows.timestamps[0])
     return TrainingData(
@@ -193,6 +211,20 @@ def assemble_training_data(
         log_rows=int(rows.from_log.sum()),
         loader_rows=int(len(rows) - rows.from_log.sum()),
     )
+
+
+def rows_since_change(timestamps: np.ndarray, change_ms: int, min_rows: int) -> int:
+    """How many of the newest rows a window that starts at the change keeps.
+
+    Those at or after ``change_ms``, or the newest ``min_rows`` when fewer came after it
+    (``timestamps`` in time order, ms).
+
+    >>> stamps = np.array([1, 2, 3, 4, 5])
+    >>> rows_since_change(stamps, 4, 1), rows_since_change(stamps, 4, 3)
+    (2, 3)
+    """
+    since = int(np.count_nonzero(np.asarray(timestamps) >= change_ms))
+    return min(max(since, min_rows), len(timestamps))
 
 
 def _window(policy: Policy, now_ms: int) -> Window:

@@ -8,7 +8,9 @@ Rules (docs/ct-policy.md has the full text):
 
 - Nothing fires while an episode is active (one drift episode starts one retraining).
 - Automatic triggers wait for the cooldown after the last episode start; a manual request
-  does not, but never starts a second episode beside an active one.
+  does not, but never starts a second episode beside an active one. The cooldown doubles
+  for each consecutive rejected or failed episode (capped at :data:`MAX_BACKOFF` times): a
+  rejection leaves the reference as it was, so the same drift would fire again at once.
 - Drift and performance only count evidence newer than the last training and the end of the
   last episode (windows it already answered are not evidence again).
 - When several fire at once, one wins: manual > performance > drift > new_labels > schedule;
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -31,16 +33,20 @@ from driftloop.ct._policy_triggers import (
     ScheduleTrigger,
     TriggersSpec,
 )
-from driftloop.entities.ct import TriggerKind
+from driftloop.entities.ct import CtPhase, TriggerKind
 from driftloop.entities.monitoring import MonitorVerdict
 from driftloop.errors import InvalidParameterError
 
 __all__ = [
+    "MAX_BACKOFF",
     "TRIGGER_PRIORITY",
     "TriggerDecision",
     "TriggerInputs",
     "WindowVerdict",
+    "consecutive_rejections",
+    "cooldown_factor",
     "evaluate_triggers",
+    "newest_change_ms",
 ]
 
 TRIGGER_PRIORITY: tuple[TriggerKind, ...] = (
@@ -51,6 +57,9 @@ TRIGGER_PRIORITY: tuple[TriggerKind, ...] = (
     TriggerKind.SCHEDULE,
 )
 """Which trigger wins when several fire at once, first first."""
+
+MAX_BACKOFF = 8
+"""The cooldown grows at most to this many times the policy's after repeated rejections."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +90,8 @@ class TriggerInputs:
         active_episode_id: The episode in progress, or None.
         manual_requested: A manual trigger (``driftloop ct trigger``) is pending.
         last_schedule_fire_ms: When the schedule trigger last fired, or None.
+        consecutive_rejections: Rejected or failed episodes in a row, newest back to the
+            last promoted or rolled-back one (the cooldown doubles for each).
     """
 
     now_ms: int
@@ -96,6 +107,7 @@ class TriggerInputs:
     active_episode_id: str | None = None
     manual_requested: bool = False
     last_schedule_fire_ms: int | None = None
+    consecutive_rejections: int = 0
 
     def __post_init__(self) -> None:
         ends = [item.window_end_ms for item in self.verdicts]
@@ -104,7 +116,7 @@ class TriggerInputs:
                 "verdicts must be ordered oldest first (window ends non-decreasing)",
                 field="verdicts",
             )
-        for name in ("live_label_count", "labels_since_training"):
+        for name in ("live_label_count", "labels_since_training", "consecutive_rejections"):
             if getattr(self, name) < 0:
                 raise InvalidParameterError(f"{name} must be >= 0", field=name)
 
@@ -159,7 +171,11 @@ def evaluate_triggers(triggers: TriggersSpec, inputs: TriggerInputs) -> TriggerD
     if cooldown_until is not None:
         automatic = [kind for kind in candidates if kind is not TriggerKind.MANUAL]
         reason = f"cooldown until {_iso(cooldown_until)}"
-        held = {"blocked_by": "cooldown", "cooldown_until_ms": cooldown_until}
+        held = {
+            "blocked_by": "cooldown",
+            "cooldown_until_ms": cooldown_until,
+            "backoff": cooldown_factor(inputs.consecutive_rejections),
+        }
         if TriggerKind.MANUAL not in candidates:
             return _blocked(automatic, checks, not_fired, reason, held)
         not_fired.update(dict.fromkeys(automatic, f"{reason} (fired: manual)"))
@@ -201,10 +217,45 @@ def _blocked(
     return TriggerDecision(None, {**evidence, "would_fire": would_fire}, not_fired)
 
 
+def consecutive_rejections(phases_newest_first: Iterable[CtPhase]) -> int:
+    """Rejected or failed episodes in a row, newest first, back to a promotion or rollback.
+
+    >>> phases = [CtPhase.REJECTED, CtPhase.FAILED, CtPhase.PROMOTED, CtPhase.REJECTED]
+    >>> consecutive_rejections(phases)
+    2
+    """
+    count = 0
+    for phase in phases_newest_first:
+        if phase not in (CtPhase.REJECTED, CtPhase.FAILED):
+            break
+        count += 1
+    return count
+
+
+def newest_change_ms(details: Iterable[Mapping[str, str]], since: int) -> int | None:
+    """The latest ``last_change_ms`` of monitor runs' details after ``since`` (ms), or None."""
+    found = []
+    for each in details:
+        text = each.get("last_change_ms")
+        if text is not None and text.lstrip("-").isdigit() and int(text) > since:
+            found.append(int(text))
+    return max(found) if found else None
+
+
+def cooldown_factor(consecutive_rejections: int) -> int:
+    """How many times the policy's cooldown applies: doubled per rejection, capped.
+
+    >>> [cooldown_factor(n) for n in range(6)]
+    [1, 2, 4, 8, 8, 8]
+    """
+    return int(min(2 ** min(consecutive_rejections, 30), MAX_BACKOFF))
+
+
 def _cooldown_until(triggers: TriggersSpec, inputs: TriggerInputs) -> int | None:
     if inputs.last_episode_start_ms is None:
         return None
-    until = inputs.last_episode_start_ms + int(triggers.cooldown.total_seconds() * 1000)
+    span = int(triggers.cooldown.total_seconds() * 1000)
+    until = inputs.last_episode_start_ms + span * cooldown_factor(inputs.consecutive_rejections)
     return until if inputs.now_ms < until else None
 
 

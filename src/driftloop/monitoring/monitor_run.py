@@ -5,7 +5,9 @@
 1. resolve the deployment's champion version and read its reference profile
    (``profile.json`` in the model directory);
 2. read the window from the inference log: the newest ``last_rows`` rows, or the rows since
-   ``since_ms``, of the champion route;
+   ``since_ms``, of the champion route, keeping only the rows the champion version itself
+   answered (after a promotion the window's older rows are the former champion's answers,
+   so the newest ``last_rows`` may yield fewer rows);
 3. :func:`~driftloop.monitoring.drift.compute_drift` on the features and the predictions;
 4. when some rows have feedback labels, live metrics against the training run's metrics
    (:mod:`driftloop.monitoring.performance`), and a change detector (ADWIN by default) over
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from driftloop.entities import (
     DATASET_COLUMN,
@@ -153,6 +156,7 @@ def monitor_deployment(
         last_rows=last_rows,
         routes=["champion"],
     )
+    table = _answered_by(table, version.version)
     features = feature_frame(table)
     predictions = (
         table.column("prediction").to_numpy(zero_copy_only=False) if table.num_rows else None
@@ -205,6 +209,18 @@ def _profile(client: Client, source: str) -> DatasetProfile:
             field="model",
         ) from None
     return DatasetProfile.from_json(text)
+
+
+def _answered_by(table: pa.Table, version: int) -> pa.Table:
+    """The rows the current champion version answered.
+
+    Not a former champion's, logged before a promotion: they would be judged against the
+    new version's profile and metrics.
+    """
+    if table.num_rows == 0 or "model_version" not in table.column_names:
+        return table
+    column = table.column("model_version").cast(pa.int64())
+    return table.filter(pc.equal(column, version))
 
 
 def _window(table: pa.Table) -> tuple[int | None, int | None]:

@@ -179,3 +179,46 @@ def test_a_loader_module_that_does_not_import_is_refused(tmp_path: Path) -> None
         InvalidParameterError, match=r"cannot import 'tests\.integration\.ct\.missing"
     ):
         assemble(tmp_path, chosen)
+
+
+def test_the_window_starts_at_the_change_point(busy_log: tuple[Path, list[str]]) -> None:
+    root, _ = busy_log
+    change_ms = T0 - 200 * SECOND  # seq 200 was scored then
+    chosen = policy()
+    data = assemble_training_data(
+        chosen, inference_log_uri=str(root), log_name="churn", now_ms=T0, change_ms=change_ms
+    )
+    assert all_rows(data)["seq"].tolist() == [s for s in range(200, 380) if s % 10 != 3]
+    assert data.window_start_ms == change_ms
+    assert data.window_end_ms == T0
+    assert data.digest != assemble(root, chosen).digest
+
+
+def test_too_few_rows_since_the_change_extend_the_window_back_to_min_rows(
+    busy_log: tuple[Path, list[str]],
+) -> None:
+    root, _ = busy_log
+    data = assemble_training_data(
+        policy(),
+        inference_log_uri=str(root),
+        log_name="churn",
+        now_ms=T0,
+        change_ms=T0 - 30 * SECOND,  # seq 370: 9 labelled answered rows since
+    )
+    expected = [s for s in range(380) if s % 10 != 3][-40:]
+    assert all_rows(data)["seq"].tolist() == expected
+    assert data.window_start_ms == T0 - (400 - expected[0]) * SECOND
+
+
+def test_since_change_false_keeps_the_whole_window(busy_log: tuple[Path, list[str]]) -> None:
+    root, _ = busy_log
+    chosen = policy(window={"duration": "10m", "since_change": False})
+    data = assemble_training_data(
+        chosen,
+        inference_log_uri=str(root),
+        log_name="churn",
+        now_ms=T0,
+        change_ms=T0 - 200 * SECOND,
+    )
+    assert data.digest == assemble(root, chosen).digest
+    assert data.window_start_ms == T0 - MINUTES_10

@@ -96,9 +96,10 @@ def write_log(
     seed: int = 0,
     start_ms: int | None = None,
     model: str = MODEL,
+    model_version: int = 1,
 ) -> list[int]:
     """Score ``rows`` rows through ``model``'s champion, one request each, one second apart,
-    and label them all.
+    and label them all (rows logged as answered by ``model_version``).
 
     Classifier: a label differs from the prediction with probability ``before`` up to row
     ``jump`` and ``after`` from then on. Regressor: the label is the prediction plus normal
@@ -130,7 +131,7 @@ def write_log(
                 request_id=request_id,
                 timestamp_ms=stamps[row],
                 model_name=model,
-                model_version=1,
+                model_version=model_version,
                 route="champion",
                 features=features.iloc[[row]],
                 predictions=[answers[row]],

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from tests.integration.monitoring.concept import (
     JUMP,
+    MODEL,
     ROWS,
     Tracking,
     add_regressor,
     tracking_with_model,
     write_log,
 )
+from tests.serving.models import logistic, training_frame
 
 from driftloop.entities import PERFORMANCE_COLUMN, MonitorRun
 from driftloop.errors import InvalidParameterError
@@ -198,3 +200,40 @@ def test_without_river_the_run_goes_on_with_a_note(tracking: Tracking) -> None:
     assert summary.startswith("None 0 0.")
     assert note.startswith("change detection skipped: 'river' is not installed")
     assert "pip install 'driftloop[monitoring]'" in note
+
+
+def test_only_the_current_champion_versions_rows_are_monitored(tmp_path: Path) -> None:
+    tracking = tracking_with_model(tmp_path, ("promoted",))
+    first = write_log(tracking, "promoted", before=0.5, after=0.5, rows=400, seed=3)
+    frame, target = training_frame()
+    client = tracking.client
+    run = client.create_run("0")
+    client.log_metric(run.info.run_id, "accuracy", 0.9)
+    client.log_model(
+        run.info.run_id,
+        logistic(),
+        "model",
+        training_data=frame,
+        target=target,
+        registered_model_name=MODEL,
+    )
+    client.set_terminated(run.info.run_id)
+    client.set_alias(MODEL, "champion", 2)
+    second = write_log(
+        tracking,
+        "promoted",
+        before=0.0,
+        after=0.0,
+        rows=300,
+        seed=4,
+        start_ms=first[-1] + 1000,
+        model_version=2,
+    )
+    result = monitor_deployment(client, "promoted", tracking.log_root, last_rows=700)
+    assert result.model_version == 2
+    assert result.rows == 300  # v1's 400 answers are left out
+    assert result.window_start == second[0]
+    assert result.labelled_rows == 300
+    assert result.performance is not None
+    assert result.performance.current["accuracy"] == 1.0  # v1's rows were half wrong
+    assert result.changes == ()

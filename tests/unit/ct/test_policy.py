@@ -126,6 +126,13 @@ def test_project_entry_point_and_rows_window_and_no_canary() -> None:
     assert policy.rollout.canary is None
 
 
+def test_the_window_starts_at_the_change_unless_told_not_to() -> None:
+    assert parse_policy(MINIMAL).data.window.since_change is True
+    policy = parse_policy(MINIMAL + "data:\n  window: {rows: 5000, since_change: false}\n")
+    assert policy.data.window.since_change is False
+    assert policy.data.window.rows == 5000
+
+
 def test_unknown_metric_with_explicit_direction_is_accepted() -> None:
     policy = parse_policy(MINIMAL.replace("rmse", "pinball_loss\n  higher_is_better: false"))
     assert (policy.gates.metric, policy.gates.higher_is_better) == ("pinball_loss", False)

@@ -367,6 +367,13 @@ CASES: list[tuple[str, str, int, str, str]] = [
         "rollout.rollback",
         r"must be a mapping \(got null\)",
     ),
+    (
+        "since_change not a boolean",
+        HEAD + "data:\n  window:\n    rows: 600\n    since_change: maybe\n",
+        9,
+        "data.window.since_change",
+        r"must be true or false \(got 'maybe'\)",
+    ),
     ("key not text", HEAD + "triggers:\n  1: {}\n", 7, "triggers.1", r"a key must be text"),
     ("recursive alias", HEAD + "extra: &loop [*loop]\n", 6, "extra", r"unknown key 'extra'"),
     ("duplicate key", HEAD + "gates:\n  metric: accuracy\n", 6, "gates", r"duplicate key"),

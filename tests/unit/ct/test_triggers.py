@@ -17,7 +17,8 @@ from driftloop.ct import (
     WindowVerdict,
     evaluate_triggers,
 )
-from driftloop.entities.ct import TriggerKind
+from driftloop.ct.triggers import consecutive_rejections, newest_change_ms
+from driftloop.entities.ct import CtPhase, TriggerKind
 from driftloop.entities.monitoring import MonitorVerdict
 from driftloop.errors import InvalidParameterError
 
@@ -312,6 +313,38 @@ def test_cooldown_holds_automatic_triggers_until_it_ends() -> None:
     assert evaluate_triggers(triggers, ended).kind is TriggerKind.DRIFT
 
 
+@pytest.mark.parametrize(
+    ("rejections", "factor"), [(0, 1), (1, 2), (2, 4), (3, 8), (4, 8), (40, 8)]
+)
+def test_the_cooldown_doubles_per_consecutive_rejection_up_to_8x(
+    rejections: int, factor: int
+) -> None:
+    triggers = spec(drift={"consecutive": 1}, cooldown="1h")
+    start = T0
+    until = start + factor * HOUR
+
+    def at(now: int) -> TriggerInputs:
+        return TriggerInputs(
+            now,
+            verdicts=windows(D, last_end=now),
+            last_episode_start_ms=start,
+            last_episode_end_ms=start + MINUTE,
+            consecutive_rejections=rejections,
+        )
+
+    held = evaluate_triggers(triggers, at(until - 1))
+    assert not held.fired
+    assert held.evidence["cooldown_until_ms"] == until
+    assert held.evidence["backoff"] == factor
+    assert evaluate_triggers(triggers, at(until)).kind is TriggerKind.DRIFT
+
+
+def test_consecutive_rejections_must_not_be_negative() -> None:
+    with pytest.raises(InvalidParameterError, match="consecutive_rejections must be >= 0") as e:
+        TriggerInputs(T0, consecutive_rejections=-1)
+    assert e.value.field == "consecutive_rejections"
+
+
 def test_manual_overrides_the_cooldown() -> None:
     triggers = spec(new_labels={"count": 1}, cooldown="1d")
     inputs = TriggerInputs(
@@ -383,3 +416,25 @@ def test_verdicts_must_be_oldest_first() -> None:
 def test_counts_must_not_be_negative(name: str) -> None:
     with pytest.raises(InvalidParameterError, match=f"{name} must be >= 0"):
         TriggerInputs(T0, **{name: -1})
+
+
+def test_rejections_in_a_row_are_counted_back_to_a_promotion_or_rollback() -> None:
+    rejected, failed = CtPhase.REJECTED, CtPhase.FAILED
+    assert consecutive_rejections([]) == 0
+    assert consecutive_rejections([rejected, failed, rejected]) == 3
+    assert consecutive_rejections([rejected, CtPhase.PROMOTED, rejected, rejected]) == 1
+    assert consecutive_rejections([CtPhase.ROLLED_BACK, rejected]) == 0
+    assert consecutive_rejections([CtPhase.TRAINING, rejected]) == 0
+
+
+def test_the_newest_change_point_after_the_cutoff_is_kept() -> None:
+    details = [
+        {"last_change_ms": "500"},
+        {"drifted_columns": ""},
+        {"last_change_ms": "1500"},
+        {"last_change_ms": "not a time"},
+    ]
+    assert newest_change_ms(details, since=0) == 1500
+    assert newest_change_ms(details[:2], since=0) == 500
+    assert newest_change_ms(details, since=1500) is None
+    assert newest_change_ms([], since=0) is None

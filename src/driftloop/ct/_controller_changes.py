@@ -1,0 +1,38 @@
+"""When did the concept change? The start of a retraining window (``data.window.since_change``).
+
+The monitor runs behind a trigger carry the change points their detector found
+(``details["last_change_ms"]``), but a run only sees the labelled rows of its own window: a
+change older than the window's labelled part (labels arrive late, windows are short) is in
+none of them. When the runs name no change, the controller runs the same detector (ADWIN)
+once, at the trigger, over the current champion version's labelled answers since the last
+training, read from the inference log.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from driftloop.monitoring._monitor_changes import detect_error_changes
+from driftloop.monitoring._monitor_labels import labelled_rows
+from driftloop.monitoring.detectors import Detector
+from driftloop.monitoring.inference_log import read_inference_log
+
+__all__ = ["champion_change_ms"]
+
+
+def champion_change_ms(
+    inference_log_uri: str, deployment: str, *, version: int, since_ms: int, end_ms: int
+) -> int | None:
+    """The newest change ADWIN finds in ``version``'s errors on ``(since_ms, end_ms)``.
+
+    Rows of the ``champion`` route that ``version`` answered and that have a label, in time
+    order; None when there are none or no change is found.
+    """
+    table = read_inference_log(
+        inference_log_uri, deployment, start=since_ms + 1, end=end_ms, routes=["champion"]
+    )
+    if table.num_rows and "model_version" in table.column_names:
+        table = table.filter(pc.equal(table.column("model_version").cast(pa.int64()), version))
+    detection = detect_error_changes(labelled_rows(table), Detector.ADWIN)
+    return detection.changes[-1].timestamp if detection.changes else None
