@@ -5,6 +5,7 @@ drifts."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.integration.quickstart_run import QuickstartRun
 
 import driftloop
 from driftloop.monitoring.inference_log import InferenceLogWriter, ScoredRequest
@@ -37,11 +39,10 @@ def _monitor(tracking: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def tracking(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("monitor")
-    tracking = root / "tracking"
-    done = _cli(root, "--tracking-uri", str(tracking), "quickstart", "--fast")
-    assert done.returncode == 0, done.stderr
+def tracking(tmp_path_factory: pytest.TempPathFactory, quickstart_run: QuickstartRun) -> Path:
+    """A copy of the session's quickstart folder: these tests record runs and write rows."""
+    tracking = tmp_path_factory.mktemp("monitor") / "tracking"
+    shutil.copytree(quickstart_run.tracking, tracking)
     return tracking
 
 

@@ -4,13 +4,13 @@ promoted by the real controller against the real scoring server."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tests.integration.quickstart_run import QuickstartRun
 
 import driftloop
 from driftloop.entities import CtPhase, RunStatus
@@ -22,20 +22,8 @@ CLI = (sys.executable, "-m", "driftloop.cli.main")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    root = tmp_path_factory.mktemp("quickstart")
-    tracking = root / "tracking"
-    done = subprocess.run(
-        [*CLI, "--tracking-uri", str(tracking), "quickstart", "--fast"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return tracking, done.stdout
+def run(quickstart_run: QuickstartRun) -> tuple[Path, str]:
+    return quickstart_run.tracking, quickstart_run.stdout
 
 
 def _accuracy(stdout: str, segment: str) -> float:
