@@ -65,9 +65,10 @@ def ct() -> None:
 def trigger(state: CliState, deployment: str, reason: str) -> None:
     """Ask DEPLOYMENT's controller to retrain now (its next tick starts an episode).
 
-    Refused while an episode is in progress. The request waits in the event log, so it is
-    taken even if no controller runs right now.
+    Refused while an episode is in progress, and for a deployment that does not exist. The
+    request waits in the event log, so it is taken even if no controller runs right now.
     """
+    state.client.get_deployment(deployment)  # DeploymentNotFoundError names the deployment
     store = ct_store(state.resolved_tracking_uri())
     event = request_manual_trigger(store, deployment, reason=reason, requested_by=current_user())
     render.console().print(

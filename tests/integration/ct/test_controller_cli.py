@@ -147,3 +147,12 @@ def test_the_controller_process_stops_on_sigterm_and_releases_its_lease(
     assert " idle " in out
     assert out.rstrip().endswith("stopped")
     assert world.stores.ct.get_lease("ct:churn") is None
+
+
+def test_trigger_of_an_unknown_deployment_is_refused_and_writes_nothing(world: World) -> None:
+    refused = CliRunner().invoke(
+        cli, ["--tracking-uri", str(world.root), "ct", "trigger", "no-such-deployment"]
+    )
+    assert refused.exit_code == 1
+    assert "no-such-deployment" in refused.output
+    assert not world.stores.ct.list_events("no-such-deployment").items
