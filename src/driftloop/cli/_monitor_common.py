@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from driftloop.errors import InvalidParameterError
-from driftloop.monitoring._monitor_changes import DETECTOR_CHOICES
+from driftloop.monitoring.monitor_run import DETECTOR_CHOICES
 from driftloop.store.base import MonitorStore
 from driftloop.tracking.uri import get_stores
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from driftloop.monitoring._monitor_changes import detect_error_changes
-from driftloop.monitoring._monitor_labels import labelled_rows
 from driftloop.monitoring.detectors import Detector
 from driftloop.monitoring.inference_log import read_inference_log
+from driftloop.monitoring.monitor_run import detect_error_changes, labelled_rows
 
 __all__ = ["champion_change_ms"]
 

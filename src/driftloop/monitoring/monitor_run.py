@@ -41,6 +41,7 @@ from driftloop.entities import (
 from driftloop.errors import InvalidParameterError, NotFoundError
 from driftloop.monitoring._monitor_changes import (
     CHANGE_POINTS_METRIC,
+    DETECTOR_CHOICES,
     ChangeDetection,
     detect_error_changes,
     resolve_detector,
@@ -57,11 +58,15 @@ from driftloop.tracking import Client
 
 __all__ = [
     "CHANGE_POINTS_METRIC",
+    "DETECTOR_CHOICES",
+    "LABELLED_ROWS_METRIC",
     "PROFILE_FILE",
     "ChangePoint",
     "Detector",
     "MonitorResult",
     "deployment_report",
+    "detect_error_changes",
+    "labelled_rows",
     "monitor_deployment",
 ]
 
