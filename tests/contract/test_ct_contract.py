@@ -1,53 +1,33 @@
-"""The continuous-training contract suite, bound to the SQL backends.
+"""The continuous-training contract suite, bound to every backend (see ``conftest.py``).
 
-The REST backend is not bound yet: the CT routes come with the controller, so this module
-parametrizes over its own backend list instead of ``conftest.BACKENDS``. Also checks that a
+On REST the suite runs against the session's live server (a SQLite file): the compare-and-set,
+the one-active-episode index and the lease upsert run in the server's SQL store, and the
+conflicts and lease refusals come back through HTTP as the same results. Also checks that a
 database at schema revision 0006 (before CT) upgrades to head, keeps its data and can then
 hold episodes, events and leases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
+from tests.contract.conftest import Stores
 
 from driftloop.entities import CtPhase
 from driftloop.errors import ConflictError
 from driftloop.store.base import CtEventDraft, CtStore
-from driftloop.store.sql import SqlStores, models, open_sql_stores, upgrade_database
+from driftloop.store.sql import models, open_sql_stores, upgrade_database
 from driftloop.store.sql.database import create_database
 from driftloop.store.sql.schema import alembic_config, current_revision, head_revision
 from driftloop.testing import T0, CtStoreContract
 
-# No "rest" yet: the CT REST routes come with the controller.
-CT_BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("sqlite-memory", id="sqlite-memory"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(params=CT_BACKENDS)
-def ct_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStores]:
-    """The SQL stores of one backend; SQLite is fresh per test, PostgreSQL per session."""
-    if request.param == "postgresql":
-        yield request.getfixturevalue("postgres_stores")
-        return
-    uri = f"sqlite:///{tmp_path / 'ct.db'}" if request.param == "sqlite" else "sqlite://"
-    stores = open_sql_stores(uri, default_artifact_root=(tmp_path / "artifacts").as_uri())
-    try:
-        yield stores
-    finally:
-        stores.close()
-
 
 @pytest.fixture
-def ct_store(ct_backend: SqlStores) -> CtStore:
+def ct_store(tracking_backend: Stores) -> CtStore:
     """The CT store of the backend under test."""
-    return ct_backend.ct
+    return tracking_backend.ct
 
 
 class TestCtStore(CtStoreContract):

@@ -24,17 +24,17 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.
 
 
 def ct_store(tracking_uri: str) -> CtStore:
-    """The CT store behind ``tracking_uri``: a tracking folder, SQLite or PostgreSQL database.
+    """The CT store behind ``tracking_uri``: a folder, SQLite, PostgreSQL, or a server.
 
     Raises:
-        InvalidParameterError: The tracking URI is a server (CT has no REST routes yet).
+        InvalidParameterError: The tracking URI's stores have no CT store.
     """
     stores = get_stores(tracking_uri)
     store = getattr(stores, "ct", None)
     if not isinstance(store, CtStore):
         raise InvalidParameterError(
-            "continuous training needs the tracking database: give a folder, sqlite:/// or "
-            "postgresql:// tracking URI (a tracking server has no CT routes yet)",
+            "continuous training needs a tracking folder, sqlite:///, postgresql:// or "
+            "http(s):// (driftloop server) tracking URI",
             field="tracking_uri",
         )
     return store

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from driftloop.server import system
+from driftloop.server.api_v1 import ct as v1_ct
 from driftloop.server.api_v1 import deployments as v1_deployments
 from driftloop.server.api_v1 import monitoring as v1_monitoring
 from driftloop.server.api_v1 import registry as v1_registry
@@ -43,7 +44,7 @@ def all_endpoints() -> list[Endpoint]:
                 dataclasses.replace(declared, path=prefix + declared.path)
                 for prefix in MLFLOW_PREFIXES
             )
-    for module in (v1_tracking, v1_registry, v1_deployments, v1_monitoring, auth_routes):
+    for module in (v1_tracking, v1_registry, v1_deployments, v1_monitoring, v1_ct, auth_routes):
         mounted.extend(
             dataclasses.replace(declared, path=NATIVE_PREFIX + declared.path)
             for declared in module.ENDPOINTS

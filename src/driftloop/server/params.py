@@ -190,6 +190,8 @@ def parse_json(body: bytes) -> Any:
         return json.loads(body)
     except ValueError as error:
         raise MalformedRequestError("request body is not valid JSON", field="body") from error
+    except RecursionError as error:  # orjson stops at 1024 levels, json at the stack's depth
+        raise MalformedRequestError("request body nests too deeply", field="body") from error
 
 
 def require_json(request: Request) -> None:

@@ -49,7 +49,8 @@ class Resource(enum.StrEnum):
     REGISTERED_MODEL = "registered_model"
     ARTIFACT_PATH = "artifact_path"
     DEPLOYMENT = "deployment"
-    """The registered model of the deployment named by ``name``."""
+    """The registered model of the deployment named by ``name`` or ``deployment`` (or of the
+    deployment of the CT episode ``episode_id``)."""
     DEPLOYMENT_MODEL = "deployment_model"
     """The registered model named by ``model_name`` (a deployment being created)."""
 

@@ -2,8 +2,9 @@
 
 ``Endpoint.resource`` says where to look: ``experiment_id``/``experiment_ids`` (or
 ``experiment_name``) for experiments, ``run_id``/``run_uuid`` for runs (mapped to the run's
-experiment), ``name`` for registered models, ``name`` for deployments (mapped to the
-deployment's registered model), ``model_name`` for a deployment being created, and the first
+experiment), ``name`` for registered models, ``name`` or ``deployment`` for deployments (mapped
+to the deployment's registered model; a CT ``episode_id`` is mapped to its deployment first),
+``model_name`` for a deployment being created, and the first
 segment of the artifact path for the artifact proxy (artifacts are stored under
 ``<experiment id>/...``).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
-from driftloop.errors import NotFoundError
+from driftloop.errors import InvalidParameterError, NotFoundError
 from driftloop.server.auth.entities import ResourceType
 from driftloop.server.auth.permissions import Target
 from driftloop.server.routing import Call, Resource
@@ -77,14 +78,34 @@ async def _run_experiment(call: Call) -> list[Target]:
 
 
 async def _deployment_model(call: Call) -> list[Target]:
-    name = call.params.string("name")
-    if name is None:
-        return []
+    sent = call.params.string("name") or call.params.string("deployment")
+    names = set() if sent is None else {sent}
+    if call.params.has("episode_id"):
+        # The episode's own deployment is authoritative: a grant on the deployment sent
+        # alongside must not reach another deployment's episode.
+        owner = await _episode_deployment(call)
+        if owner is None:
+            return []
+        names.add(owner)
+    targets: list[Target] = []
+    for name in sorted(names):
+        try:
+            deployment = await run_in_threadpool(call.state.stores.deployments.get_deployment, name)
+        except NotFoundError:
+            return []
+        targets.append((ResourceType.REGISTERED_MODEL, deployment.model_name))
+    return targets
+
+
+async def _episode_deployment(call: Call) -> str | None:
+    episode_id = call.params.string("episode_id")
+    if episode_id is None:
+        return None
     try:
-        deployment = await run_in_threadpool(call.state.stores.deployments.get_deployment, name)
-    except NotFoundError:
-        return []
-    return [(ResourceType.REGISTERED_MODEL, deployment.model_name)]
+        episode = await run_in_threadpool(call.state.stores.ct.get_episode, episode_id)
+    except (NotFoundError, InvalidParameterError):
+        return None
+    return episode.deployment
 
 
 def _artifact_experiment(call: Call) -> list[Target]:

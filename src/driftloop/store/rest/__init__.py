@@ -1,6 +1,7 @@
 """The store ABCs over a driftloop server's native REST API (``/api/v1``)."""
 
 from driftloop.store.rest.client import RestClient
+from driftloop.store.rest.ct import RestCtStore
 from driftloop.store.rest.deployments import RestDeploymentStore
 from driftloop.store.rest.errors import RemoteError
 from driftloop.store.rest.events import RestEventStore
@@ -15,6 +16,7 @@ from driftloop.store.rest.stores import RestStores, open_rest_stores
 __all__ = [
     "RemoteError",
     "RestClient",
+    "RestCtStore",
     "RestDeploymentStore",
     "RestEventStore",
     "RestExperimentStore",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from driftloop.store.rest.client import RestClient
+from driftloop.store.rest.ct import RestCtStore
 from driftloop.store.rest.deployments import RestDeploymentStore
 from driftloop.store.rest.events import RestEventStore
 from driftloop.store.rest.experiments import RestExperimentStore
@@ -30,6 +31,7 @@ class RestStores:
         logged_models: The logged model store (MLflow 3).
         deployments: The deployment store (serving targets of registered models).
         monitoring: The monitoring store (runs over live traffic, their time series).
+        ct: The continuous-training store (episodes, their event log, leases).
         client: The HTTP client they share; :meth:`close` closes its connections.
     """
 
@@ -41,6 +43,7 @@ class RestStores:
     logged_models: RestLoggedModelStore
     deployments: RestDeploymentStore
     monitoring: RestMonitorStore
+    ct: RestCtStore
     client: RestClient
 
     def close(self) -> None:
@@ -64,5 +67,6 @@ def open_rest_stores(base_url: str, *, transport: httpx.BaseTransport | None = N
         logged_models=RestLoggedModelStore(client),
         deployments=RestDeploymentStore(client),
         monitoring=RestMonitorStore(client),
+        ct=RestCtStore(client),
         client=client,
     )
