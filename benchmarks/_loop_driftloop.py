@@ -39,11 +39,13 @@ from _loop_models import Version
 from _loop_monitor import MonitorRecord, live_comparison, monitor_window
 from _loop_replay import CHALLENGER, CHAMPION, Settings, Strategy
 from _loop_streams import Stream
-from driftloop.ct.gates import evaluate_gates
+from driftloop.ct.gates import METRIC_GATE, GateReport, evaluate_gates
 from driftloop.ct.policy import Policy
+from driftloop.ct.recent_performance import recent_performance
 from driftloop.ct.rollout import RolloutAction, decide_rollout, start_rollout
-from driftloop.ct.training_data import rows_since_change
+from driftloop.ct.training_data import rows_after_change, rows_since_change
 from driftloop.ct.triggers import (
+    RefillState,
     TriggerInputs,
     WindowVerdict,
     consecutive_rejections,
@@ -69,6 +71,7 @@ class Episode:
     change_ms: int | None = None
     phase: CtPhase = CtPhase.TRIGGERED
     phase_started_row: int = 0
+    cutoff_row: int | None = None
     canary_step: int = -1
     challenger: Version | None = None
     trained: bool = False
@@ -112,6 +115,7 @@ class Driftloop(Strategy):
         self.all_episodes: list[Episode] = []
         self.monitor_runs: list[MonitorRecord] = []
         self.rng = np.random.default_rng(settings.seed)
+        self.window_cut: dict[int, int] = {}  # version -> change point (``WINDOW_CUT_TAG``)
 
     # -- serving -----------------------------------------------------------------------
 
@@ -160,7 +164,9 @@ class Driftloop(Strategy):
         if episode is None:
             return self.evaluate(now)
         if episode.phase is CtPhase.TRIGGERED:
-            episode.phase = CtPhase.TRAINING
+            if not self.data_ready(episode, now):
+                return False
+            episode.phase, episode.cutoff_row = CtPhase.TRAINING, now
             return True
         if episode.phase is CtPhase.TRAINING:
             return self.step_training(episode, now)
@@ -186,7 +192,11 @@ class Driftloop(Strategy):
                 created_ms=self.time_ms(now),
                 champion_version=self.champion.number,
                 evidence=evidence,
-                change_ms=self.change_ms(inputs, now),
+                change_ms=(
+                    inputs.refill.change_ms
+                    if decision.kind is TriggerKind.REFILL and inputs.refill is not None
+                    else self.change_ms(inputs, now)
+                ),
                 phase_started_row=now,
             )
         )
@@ -235,15 +245,16 @@ class Driftloop(Strategy):
         trained = [e.created_ms for e in episodes if e.trained]
         last_training = max([self.champion.created_ms, *trained])
         latest_end = latest.ended_ms if latest is not None and latest.phase.terminal else None
-        _, runs = self.recent_runs()
+        since, runs = self.recent_runs()
         newest = runs[-1] if runs else None
+        live = self.live_performance(since, newest, now)
         schedule_fires = [e.created_ms for e in episodes if e.trigger is TriggerKind.SCHEDULE]
         return TriggerInputs(
             now_ms=self.time_ms(now),
             verdicts=tuple(WindowVerdict(r.window_end_ms, r.verdict) for r in runs),
-            live_metrics={} if newest is None else dict(newest.metrics),
-            live_metrics_window_end_ms=None if newest is None else newest.window_end_ms,
-            live_label_count=0 if newest is None else newest.labelled,
+            live_metrics=live[0],
+            live_metrics_window_end_ms=live[1],
+            live_label_count=live[2],
             champion_metrics={
                 name: value
                 for name, value in self.champion.validation_metrics.items()
@@ -257,7 +268,56 @@ class Driftloop(Strategy):
             manual_requested=False,
             last_schedule_fire_ms=schedule_fires[-1] if schedule_fires else None,
             consecutive_rejections=consecutive_rejections(e.phase for e in reversed(episodes)),
+            refill=self.refill_state(now),
         )
+
+    def refill_state(self, now: int) -> RefillState | None:
+        """As ``gather_trigger_inputs``: the champion's cut window and the rows since its cut."""
+        window = self.policy.data.window
+        cut = self.window_cut.get(self.champion.number)
+        if cut is None or not (window.since_change and window.refill):
+            return None
+        created = self.champion.created_ms
+        refilled = any(
+            e.trigger is TriggerKind.REFILL and e.created_ms >= created for e in self.all_episodes
+        )
+        first = int(np.searchsorted(self.stream.timestamps_ms, cut))
+        return RefillState(
+            change_ms=cut,
+            labels_since_change=max(self.labelled_end(now) - max(first, self.stream.initial), 0),
+            rows_needed=window.rows,
+            full_at_ms=(
+                None
+                if window.duration is None
+                else cut + int(window.duration.total_seconds() * 1000)
+            ),
+            refilled=refilled,
+        )
+
+    def live_performance(
+        self, since_ms: int, newest: MonitorRecord | None, now: int
+    ) -> tuple[dict[str, float], int | None, int]:
+        """As ``gather_trigger_inputs``: the champion's newest ``recent`` labelled answers since
+        the evidence cut-off (:func:`recent_performance`) when they reach ``min_labels``,
+        else the newest monitor run's live metrics."""
+        spec = self.policy.triggers.performance
+        if spec is not None and spec.recent > 0:
+            first = max(self.stream.initial, (since_ms - self.time_ms(0)) // 1000 + 1)
+            rows = np.arange(first, self.labelled_end(now))
+            log = self.log
+            rows = rows[(log.route[rows] == CHAMPION) & (log.version[rows] == self.champion.number)]
+            found = recent_performance(
+                self.stream.labels[rows],
+                log.served[rows],
+                self.stream.timestamps_ms[rows],
+                classifier=True,
+                count=spec.recent,
+            )
+            if found is not None and found.labelled >= spec.min_labels:
+                return found.metrics, found.window_end_ms, found.labelled
+        if newest is None:
+            return {}, None, 0
+        return dict(newest.metrics), newest.window_end_ms, newest.labelled
 
     def _labels_since(self, since_ms: int, now: int) -> int:
         first = max(self.stream.initial, (since_ms - self.time_ms(0)) // 1000 + 1)
@@ -265,15 +325,29 @@ class Driftloop(Strategy):
 
     # -- episode phases -----------------------------------------------------------------
 
+    def data_ready(self, episode: Episode, now: int) -> bool:
+        """As ``step_triggered``: with the window cut at a change point, wait until
+        ``min_rows`` labelled rows came after it (at most ``data.window.change_wait``)."""
+        data = self.policy.data
+        if not data.window.since_change or episode.change_ms is None:
+            return True
+        waited_ms = self.time_ms(now) - episode.created_ms
+        if waited_ms >= data.window.change_wait.total_seconds() * 1000:
+            return True
+        hi = self.labelled_end(now)
+        stamps = self.stream.timestamps_ms[self.stream.initial : hi]
+        return rows_after_change(stamps, episode.change_ms) >= data.min_rows
+
     def training_window(self, episode: Episode) -> tuple[int, int]:
-        """The policy's window of labelled rows up to the episode's start."""
-        hi = self.labelled_end(episode.created_row)
+        """The policy's window of labelled rows up to the data cut-off."""
+        cutoff = episode.cutoff_row if episode.cutoff_row is not None else episode.created_row
+        hi = self.labelled_end(cutoff)
         window = self.policy.data.window
         if window.rows is not None:
             lo = hi - window.rows
         else:  # a duration window (the policy has one or the other)
             span = window.duration.total_seconds() if window.duration is not None else 0
-            lo = episode.created_row - int(span)
+            lo = cutoff - int(span)
         lo = max(lo, self.stream.initial)
         if window.since_change and episode.change_ms is not None:
             stamps = self.stream.timestamps_ms[lo:hi]
@@ -291,6 +365,14 @@ class Driftloop(Strategy):
         self.versions += 1
         episode.challenger = self.train(np.arange(lo, hi), number=self.versions, now=now)
         episode.trained = True
+        window = self.policy.data.window
+        if (
+            episode.change_ms is not None
+            and window.since_change
+            and window.rows is not None
+            and hi - lo < window.rows
+        ):
+            self.window_cut[self.versions] = episode.change_ms  # as ``_register`` tags it
         accuracy = episode.challenger.validation_metrics.get("accuracy", math.nan)
         episode.events.append(f"trained v{self.versions} on rows {lo}-{hi}: {accuracy:.3f}")
         return True
@@ -312,7 +394,7 @@ class Driftloop(Strategy):
         episode.events.append(f"gates {verdict}: " + "; ".join(r.message for r in shown))
         if not report.passed:
             return self.end(episode, CtPhase.REJECTED, now)
-        decision = start_rollout(self.policy.rollout)
+        decision = start_rollout(self.policy.rollout, failing_gain=_failing_gain(episode, report))
         if decision.action is RolloutAction.PROMOTE:
             return self.promote(episode, now)
         self.move(episode, decision.phase, decision.canary_step, decision.fraction, now)
@@ -369,6 +451,20 @@ class Driftloop(Strategy):
 
     def episodes(self) -> list[dict[str, Any]]:
         return [episode.summary() for episode in self.all_episodes]
+
+
+def _failing_gain(episode: Episode, report: GateReport) -> float | None:
+    """As the controller's ``_failing_gain``: the metric gate's relative gain when the
+    performance trigger started the episode."""
+    if episode.trigger is not TriggerKind.PERFORMANCE:
+        return None
+    for result in report.results:
+        if result.name == METRIC_GATE:
+            improvement = result.evidence.get("improvement")
+            champion = result.evidence.get("champion")
+            if isinstance(improvement, float | int) and isinstance(champion, float | int):
+                return float(improvement) / max(abs(float(champion)), 1e-12)
+    return None
 
 
 def _challenger(episode: Episode) -> Version:

@@ -15,16 +15,19 @@ stream needs:
 * ``gates.metric: accuracy`` (required).
 
 Left at their defaults: ``data.holdout.fraction: 0.2``, ``data.min_rows: 500``,
-``triggers.cooldown: 1h`` (3,600 rows), ``gates.margin: 0``, ``gates.data_validation: true``,
-``rollout.shadow.requests: 1000``, canary steps ``[0.1, 0.5, 1.0]`` held 500 challenger
-requests each, rollback at ``margin: 0`` with ``min_samples: 100``.
+``data.window.since_change: true`` with ``change_wait: 6h`` and ``refill: true``,
+``triggers.cooldown: 1h`` (3,600 rows), ``triggers.performance.recent: 500``,
+``gates.margin: 0``, ``gates.data_validation: true``, shadow 1,000 requests or 10 minutes,
+canary steps ``[0.1, 0.5, 1.0]`` each held 500 challenger requests or 10 minutes (whichever
+first), ``rollout.fast_track.min_relative_gain: 0.1``, rollback at ``margin: 0`` with
+``min_samples: 100``.
 
 **tuned** (``driftloop-tuned``): the best we found with today's options, on top of default:
 
 * ``rollout``: shadow 500 requests, canary ``[0.5, 1.0]`` held 250 requests each (about
-  1,250 rows at one request per second instead of about 8,000). The price: labels come 1,000
-  rows late, so the live accuracy comparison has no labelled rows before promotion and the
-  accuracy rollback cannot act.
+  1,000 rows at one request per second instead of the default's 2,300). The price: labels
+  come 1,000 rows late, so the live accuracy comparison has no labelled rows before
+  promotion and the accuracy rollback cannot act.
 * ``triggers.cooldown: 20m`` (1,200 rows): a rejected challenger is retried sooner.
 * ``gates.margin: 0.02``: a challenger trained on a window that still holds mostly
   pre-change rows ties the champion on the holdout; margin 0 lets that tie pass and, without

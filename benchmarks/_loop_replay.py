@@ -42,7 +42,7 @@ class Settings:
         seed: Seeds the canary routing.
     """
 
-    batch: int = 500
+    batch: int = 100
     label_delay: int = 1000
     monitor_every: int = 2000
     monitor_rows: int = 2000

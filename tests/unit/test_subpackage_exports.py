@@ -58,6 +58,7 @@ EXPECTED = {
         "TrainingSpec",
         "TriggerDecision",
         "TriggerInputs",
+        "RefillState",
         "TriggersSpec",
         "WindowSpec",
         "WindowVerdict",

@@ -30,8 +30,10 @@ data:
   # Train on the labelled inference log (requests joined with their feedback) ...
   source: inference_log
   window:
-    rows: 600          # ... its newest 600 labelled rows: mostly the new concept once
-                       # drift has fired (older rows would teach the model the old one)
+    rows: 600          # ... its newest 600 labelled rows, starting at the change the
+                       # monitor found (older rows would teach the model the old concept)
+    refill: false      # on by default: retrain once more when 600 rows came after the
+                       # change; off so the demo shows one episode
   holdout:
     fraction: 0.25     # the newest quarter is kept out of training, for the gates
   min_rows: 300        # fewer labelled rows and no training starts

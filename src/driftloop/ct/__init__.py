@@ -61,6 +61,7 @@ from driftloop.ct.training_data import (
 )
 from driftloop.ct.triggers import (
     TRIGGER_PRIORITY,
+    RefillState,
     TriggerDecision,
     TriggerInputs,
     WindowVerdict,
@@ -91,6 +92,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PolicyIssue",
+    "RefillState",
     "RetrainResult",
     "RollbackSpec",
     "RolloutAction",

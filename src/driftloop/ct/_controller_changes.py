@@ -15,9 +15,29 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from driftloop.monitoring.detectors import Detector
 from driftloop.monitoring.inference_log import read_inference_log
-from driftloop.monitoring.monitor_run import detect_error_changes, labelled_rows
+from driftloop.monitoring.monitor_run import LabelledRows, detect_error_changes, labelled_rows
 
-__all__ = ["champion_change_ms"]
+__all__ = ["champion_change_ms", "champion_labelled"]
+
+
+def champion_labelled(
+    inference_log_uri: str,
+    deployment: str,
+    *,
+    version: int,
+    since_ms: int,
+    end_ms: int | None = None,
+) -> LabelledRows | None:
+    """``version``'s labelled champion-route answers in ``(since_ms, end_ms)``, oldest first.
+
+    None when there are none.
+    """
+    table = read_inference_log(
+        inference_log_uri, deployment, start=since_ms + 1, end=end_ms, routes=["champion"]
+    )
+    if table.num_rows and "model_version" in table.column_names:
+        table = table.filter(pc.equal(table.column("model_version").cast(pa.int64()), version))
+    return labelled_rows(table)
 
 
 def champion_change_ms(
@@ -28,10 +48,8 @@ def champion_change_ms(
     Rows of the ``champion`` route that ``version`` answered and that have a label, in time
     order; None when there are none or no change is found.
     """
-    table = read_inference_log(
-        inference_log_uri, deployment, start=since_ms + 1, end=end_ms, routes=["champion"]
+    rows = champion_labelled(
+        inference_log_uri, deployment, version=version, since_ms=since_ms, end_ms=end_ms
     )
-    if table.num_rows and "model_version" in table.column_names:
-        table = table.filter(pc.equal(table.column("model_version").cast(pa.int64()), version))
-    detection = detect_error_changes(labelled_rows(table), Detector.ADWIN)
+    detection = detect_error_changes(rows, Detector.ADWIN)
     return detection.changes[-1].timestamp if detection.changes else None

@@ -6,7 +6,9 @@ Two steps, each recorded with its event:
    A failure ends the episode ``rejected`` (event ``gate_failed``; the champion untouched);
    a pass is recorded as ``gate_passed`` and the episode stays in ``gating``.
 2. ``gate_passed`` recorded: :func:`~driftloop.ct.rollout.start_rollout` says where the
-   challenger goes. The deployment is set first (challenger, mode, fraction: a no-op when it
+   challenger goes (straight to the last canary step when the performance trigger found
+   the champion failing and the challenger beat it by the policy's ``fast_track`` gain). The
+   deployment is set first (challenger, mode, fraction: a no-op when it
    already is so), then the phase is recorded (``shadow_started`` or ``canary_step``); with
    no rollout the challenger is promoted at once.
 
@@ -22,12 +24,21 @@ from driftloop.ct._controller_context import EPISODE_FAILED_KIND, ControllerCont
 from driftloop.ct._controller_outcome import TickOutcome
 from driftloop.ct._controller_rollout import ensure_challenger, promote, record_promotion
 from driftloop.ct._controller_training import training_data_for
-from driftloop.ct.gates import GateReport, evaluate_gates
+from driftloop.ct.gates import METRIC_GATE, GateReport, evaluate_gates
 from driftloop.ct.rollout import RolloutAction, start_rollout
-from driftloop.entities import CtEpisode, CtEventKind, CtPhase, DeploymentMode, ModelVersion
+from driftloop.entities import (
+    CtEpisode,
+    CtEventKind,
+    CtPhase,
+    DeploymentMode,
+    ModelVersion,
+    TriggerKind,
+)
 from driftloop.errors import DriftloopError
 
 __all__ = ["step_gating"]
+
+_TINY = 1e-12
 
 
 def step_gating(ctx: ControllerContext, episode: CtEpisode) -> TickOutcome:
@@ -38,7 +49,7 @@ def step_gating(ctx: ControllerContext, episode: CtEpisode) -> TickOutcome:
         return record_promotion(ctx, episode, recovered=True)
     if ctx.last_event(episode, CtEventKind.GATE_PASSED) is None:
         return _judge(ctx, episode, champion)
-    decision = start_rollout(ctx.policy.rollout)
+    decision = start_rollout(ctx.policy.rollout, failing_gain=_failing_gain(ctx, episode))
     version = _challenger(episode)
     if decision.action is RolloutAction.PROMOTE:
         return promote(ctx, episode, deployment, decision.reason, decision.evidence)
@@ -107,6 +118,25 @@ def _judge(ctx: ControllerContext, episode: CtEpisode, champion: ModelVersion) -
         message=f"v{version} passed the gates against v{champion.version}: {passed}",
         evidence=evidence,
     )
+
+
+def _failing_gain(ctx: ControllerContext, episode: CtEpisode) -> float | None:
+    """The challenger's relative gain on the metric gate, for a performance-triggered episode.
+
+    None for other triggers (the champion was not shown failing: no fast track).
+    """
+    if episode.trigger is not TriggerKind.PERFORMANCE:
+        return None
+    passed = ctx.last_event(episode, CtEventKind.GATE_PASSED)
+    gates = [] if passed is None else passed.evidence.get("gates", [])
+    for gate in gates if isinstance(gates, list) else []:
+        if not isinstance(gate, dict) or gate.get("name") != METRIC_GATE:
+            continue
+        details = gate.get("evidence", {})
+        improvement, champion = details.get("improvement"), details.get("champion")
+        if isinstance(improvement, int | float) and isinstance(champion, int | float):
+            return float(improvement) / max(abs(float(champion)), _TINY)
+    return None
 
 
 def _failed(report: GateReport) -> str:

@@ -5,6 +5,11 @@ decides as the one before it would have:
 
 - the monitor runs of the deployment (their dataset verdicts and window ends; the newest
   run's ``__performance__`` points: live metrics and ``labelled_rows``);
+- for the performance trigger: the champion's newest ``recent`` labelled answers since the
+  last training or episode, scored here from the inference log (newer than any monitor
+  run; used once they rest on ``min_labels`` labels);
+- for the refill trigger: the change point the champion's training window was cut at (the
+  version tag :data:`WINDOW_CUT_TAG`) and the labelled rows scored since;
 - the champion's validation metrics, from the run that trained it (for a CT-trained champion
   the pipeline's parent run, named by a version tag);
 - the CT store: when the last episode started and ended, how many episodes in a row were
@@ -20,9 +25,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from driftloop.ct._controller_changes import champion_labelled
 from driftloop.ct._controller_manual import pending_manual_request
-from driftloop.ct._policy_triggers import TriggersSpec
+from driftloop.ct._policy_data import DataSpec
+from driftloop.ct._policy_triggers import PerformanceTrigger, TriggersSpec
+from driftloop.ct.recent_performance import recent_performance
 from driftloop.ct.triggers import (
+    RefillState,
     TriggerInputs,
     WindowVerdict,
     consecutive_rejections,
@@ -36,7 +45,7 @@ from driftloop.entities import (
     MonitorRun,
     TriggerKind,
 )
-from driftloop.errors import NotFoundError
+from driftloop.errors import DriftloopError, NotFoundError
 from driftloop.monitoring.inference_log import read_inference_log
 from driftloop.monitoring.monitor_run import CHANGE_POINTS_METRIC, LABELLED_ROWS_METRIC
 from driftloop.store.base import MonitorStore
@@ -45,13 +54,19 @@ from driftloop.tracking import Client
 
 __all__ = [
     "PIPELINE_RUN_TAG",
+    "WINDOW_CUT_TAG",
     "TriggerContext",
     "champion_metrics",
     "gather_trigger_inputs",
+    "labelled_rows_since",
 ]
 
 PIPELINE_RUN_TAG = "driftloop.ct.pipeline_run_id"
 """Model version tag: the pipeline's parent run (its validation metrics) of a CT challenger."""
+
+WINDOW_CUT_TAG = "driftloop.ct.window_cut_ms"
+"""Model version tag: the change point a CT challenger's training window was cut at, when the
+cut left it fewer rows than the policy's window (what the refill trigger waits to fill)."""
 
 _VERDICT_RUNS = 100
 """How many recent monitor runs the drift trigger looks at (enough for any ``consecutive``)."""
@@ -84,8 +99,12 @@ def gather_trigger_inputs(
     monitor_store: MonitorStore,
     inference_log_uri: str,
     now_ms: int,
+    data: DataSpec | None = None,
 ) -> TriggerContext:
-    """Snapshot every observation :func:`~driftloop.ct.triggers.evaluate_triggers` needs."""
+    """Snapshot every observation :func:`~driftloop.ct.triggers.evaluate_triggers` needs.
+
+    ``data`` (the policy's) turns the refill trigger on when its window has ``refill``.
+    """
     episodes = list(store.list_episodes(deployment, max_results=100).items)
     latest = episodes[0] if episodes else None
     last_training = _last_training_ms(champion, episodes)
@@ -93,6 +112,10 @@ def gather_trigger_inputs(
     runs = monitor_store.list_monitor_runs(deployment, since=since + 1, max_results=_VERDICT_RUNS)
     newest_first = list(runs.items)
     live, live_end, labels = _live_performance(monitor_store, newest_first)
+    if triggers.performance is not None:
+        recent = _recent(triggers.performance, inference_log_uri, deployment, champion, since)
+        if recent is not None:
+            live, live_end, labels = recent
     manual = pending_manual_request(store, deployment, latest)
     inputs = TriggerInputs(
         now_ms=now_ms,
@@ -107,7 +130,7 @@ def gather_trigger_inputs(
             champion_metrics(client, champion) if triggers.performance is not None else {}
         ),
         labels_since_training=(
-            _labels_since(inference_log_uri, deployment, last_training)
+            labelled_rows_since(inference_log_uri, deployment, last_training)
             if triggers.new_labels is not None
             else 0
         ),
@@ -120,6 +143,11 @@ def gather_trigger_inputs(
             (e.created for e in episodes if e.trigger is TriggerKind.SCHEDULE), None
         ),
         consecutive_rejections=consecutive_rejections(e.phase for e in episodes),
+        refill=(
+            _refill_state(data, champion, episodes, inference_log_uri, deployment)
+            if data is not None
+            else None
+        ),
     )
     return TriggerContext(
         inputs, manual, newest_change_ms((run.details for run in newest_first), since)
@@ -171,7 +199,73 @@ def _live_performance(
     return metrics, newest.window_end, count
 
 
-def _labels_since(inference_log_uri: str, deployment: str, since_ms: int) -> int:
+def _recent(
+    spec: PerformanceTrigger,
+    inference_log_uri: str,
+    deployment: str,
+    champion: ModelVersion,
+    since_ms: int,
+) -> tuple[Mapping[str, float], int, int] | None:
+    """The champion's newest ``recent`` labelled answers after ``since_ms``, scored.
+
+    None when ``recent`` is 0 or there are fewer than ``min_labels``.
+    """
+    if spec.recent == 0:
+        return None
+    rows = champion_labelled(
+        inference_log_uri, deployment, version=champion.version, since_ms=since_ms
+    )
+    if rows is None:
+        return None
+    try:
+        found = recent_performance(
+            rows.labels,
+            rows.predictions,
+            rows.timestamps,
+            classifier=rows.classifier,
+            count=spec.recent,
+        )
+    except DriftloopError:  # labels the metrics cannot score: the monitor runs decide
+        return None
+    if found is None or found.labelled < spec.min_labels:
+        return None
+    return found.metrics, found.window_end_ms, found.labelled
+
+
+def _refill_state(
+    data: DataSpec,
+    champion: ModelVersion,
+    episodes: list[CtEpisode],
+    inference_log_uri: str,
+    deployment: str,
+) -> RefillState | None:
+    """The champion's cut window (its :data:`WINDOW_CUT_TAG`), or None."""
+    window = data.window
+    text = champion.tags.get(WINDOW_CUT_TAG, "")
+    if not (window.since_change and window.refill and text.lstrip("-").isdigit()):
+        return None
+    cut = int(text)
+    refilled = any(
+        e.trigger is TriggerKind.REFILL and e.created >= champion.creation_timestamp
+        for e in episodes
+    )
+    full_at = None
+    if window.duration is not None:
+        full_at = cut + int(window.duration.total_seconds() * 1000)
+    return RefillState(
+        change_ms=cut,
+        labels_since_change=(
+            labelled_rows_since(inference_log_uri, deployment, cut - 1)
+            if window.rows is not None and not refilled
+            else 0
+        ),
+        rows_needed=window.rows,
+        full_at_ms=full_at,
+        refilled=refilled,
+    )
+
+
+def labelled_rows_since(inference_log_uri: str, deployment: str, since_ms: int) -> int:
     """Labelled rows scored after ``since_ms`` (champion and canary answers; no shadow copies)."""
     table = read_inference_log(
         inference_log_uri, deployment, start=since_ms + 1, routes=["champion", "challenger"]

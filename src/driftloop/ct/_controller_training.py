@@ -1,7 +1,11 @@
 """Phases ``triggered`` and ``training``: train the challenger once, register it once.
 
-- ``triggered`` -> ``training`` (event ``pipeline_started``).
-- ``training`` without a recorded run: assemble the window (cut off at the episode's start,
+- ``triggered`` -> ``training`` (event ``pipeline_started``, whose evidence holds the data
+  cut-off). With a change point and ``data.window.since_change``, the episode first waits
+  in ``triggered`` until ``min_rows`` labelled rows have come after the change (at most
+  ``data.window.change_wait`` after the trigger); the cut-off is then the time it stops
+  waiting, else the episode's start.
+- ``training`` without a recorded run: assemble the window (up to the recorded cut-off,
   so a rerun reads the same rows; starting at the change point stored in the episode's
   evidence when the policy's ``data.window.since_change`` allows), run the pipeline, record
   its parent run (event ``pipeline_finished``). A finished pipeline run already tagged with
@@ -10,7 +14,8 @@
   untouched.
 - ``training`` with a recorded run: register the model, unless a version tagged with the
   episode exists (registered before a crash), and move to ``gating`` (event
-  ``challenger_registered``).
+  ``challenger_registered``). A window cut at a change point with fewer rows than the policy's
+  window tags the version with the change (``WINDOW_CUT_TAG``) for the refill trigger.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from __future__ import annotations
 from typing import Any
 
 from driftloop.ct._controller_context import ControllerContext
-from driftloop.ct._controller_inputs import PIPELINE_RUN_TAG
+from driftloop.ct._controller_inputs import (
+    PIPELINE_RUN_TAG,
+    WINDOW_CUT_TAG,
+    labelled_rows_since,
+)
 from driftloop.ct._controller_lease import LeaseKeeper, lease_name
-from driftloop.ct._controller_outcome import TickOutcome
+from driftloop.ct._controller_outcome import TickAction, TickOutcome
 from driftloop.ct._controller_runs import finished_retrain, kill_stale_runs
 from driftloop.ct.retrain import EPISODE_TAG, RetrainResult, retrain
 from driftloop.ct.training_data import TrainingData, assemble_training_data
@@ -32,12 +41,27 @@ __all__ = ["change_ms_of", "step_training", "step_triggered", "training_data_for
 
 
 def step_triggered(ctx: ControllerContext, episode: CtEpisode) -> TickOutcome:
-    """Enter ``training``; the pipeline runs at the next tick."""
+    """Enter ``training`` once there is data after the change; the pipeline runs next tick."""
+    cutoff = episode.created
+    change = change_ms_of(episode)
+    data = ctx.policy.data
+    if change is not None and data.window.since_change and data.source != "loader":
+        now = ctx.clock()
+        after = labelled_rows_since(ctx.inference_log_uri, ctx.deployment, change - 1)
+        deadline = episode.created + int(data.window.change_wait.total_seconds() * 1000)
+        if after < data.min_rows and now < deadline:
+            return ctx.outcome(
+                episode,
+                TickAction.HOLD,
+                f"waiting for labelled rows after the change: {after} of {data.min_rows}",
+                {"change_ms": change, "rows_after_change": after, "until_ms": deadline},
+            )
+        cutoff = max(now, episode.created)
     evidence = {
         "experiment": ctx.experiment,
         "executor": ctx.executor,
         "entry_point": str(ctx.policy.training.entry_point),
-        "data_cutoff_ms": episode.created,
+        "data_cutoff_ms": cutoff,
     }
     return ctx.advance(
         episode,
@@ -63,11 +87,20 @@ def training_data_for(ctx: ControllerContext, episode: CtEpisode) -> TrainingDat
             ctx.policy,
             inference_log_uri=ctx.inference_log_uri,
             log_name=ctx.deployment,
-            now_ms=episode.created,
+            now_ms=_data_cutoff(ctx, episode),
             change_ms=change_ms_of(episode),
         )
         ctx.training_data[episode.episode_id] = cached
     return cached
+
+
+def _data_cutoff(ctx: ControllerContext, episode: CtEpisode) -> int:
+    """The cut-off ``step_triggered`` recorded (the episode's start before it recorded one)."""
+    started = ctx.last_event(episode, CtEventKind.PIPELINE_STARTED)
+    value = None if started is None else started.evidence.get("data_cutoff_ms")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return episode.created
 
 
 def change_ms_of(episode: CtEpisode) -> int | None:
@@ -149,10 +182,14 @@ def _register(ctx: ControllerContext, episode: CtEpisode) -> TickOutcome:
     existing = _episode_version(ctx, deployment.model_name, episode.episode_id)
     if existing is None:
         model_uri = _model_uri(ctx, episode)
+        tags = {EPISODE_TAG: episode.episode_id, PIPELINE_RUN_TAG: episode.pipeline_run_id}
+        cut = _window_cut(ctx, episode)
+        if cut is not None:
+            tags[WINDOW_CUT_TAG] = str(cut)
         version = ctx.client.register_model(
             model_uri,
             deployment.model_name,
-            tags={EPISODE_TAG: episode.episode_id, PIPELINE_RUN_TAG: episode.pipeline_run_id},
+            tags=tags,
             description=f"challenger trained by CT episode {episode.episode_id}",
         )
         how = "registered"
@@ -173,6 +210,24 @@ def _register(ctx: ControllerContext, episode: CtEpisode) -> TickOutcome:
         phase=CtPhase.GATING,
         challenger_version=version.version,
     )
+
+
+def _window_cut(ctx: ControllerContext, episode: CtEpisode) -> int | None:
+    """The change point, when cutting the window there left fewer rows than the policy's."""
+    change = change_ms_of(episode)
+    window = ctx.policy.data.window
+    finished = ctx.last_event(episode, CtEventKind.PIPELINE_FINISHED)
+    data = None if finished is None else finished.evidence.get("data")
+    if change is None or not window.since_change or not isinstance(data, dict):
+        return None
+    rows = int(data.get("rows") or 0) + int(data.get("holdout_rows") or 0)
+    start = data.get("window_start_ms")
+    if window.rows is not None:
+        return change if rows < window.rows else None
+    if window.duration is None or not isinstance(start, int):
+        return None
+    nominal = _data_cutoff(ctx, episode) - int(window.duration.total_seconds() * 1000)
+    return change if start > nominal else None
 
 
 def _episode_version(

@@ -5,9 +5,12 @@ Checked per column of the profile, in the profile's order:
 * **missing column**: the profile has it, the data does not;
 * **type**: the column's kind (numeric, categorical, boolean, as the profile infers it)
   changed, or it can no longer be profiled (e.g. numbers mixed with strings);
-* **range** (numeric): more than ``max_out_of_range_share`` of the non-missing values lie
-  outside the reference ``[min, max]`` widened by ``range_tolerance`` of its span on each
-  side (infinities are outside; datetime columns are not range-checked);
+* **range** (numeric): more of the non-missing values lie outside the reference
+  ``[min, max]`` (widened by ``range_tolerance`` of its span on each side; infinities are
+  outside; datetime columns are not range-checked) than ``max_out_of_range_share`` of them
+  explains: the count must exceed the binomial 99.9% quantile at that share, so two stray
+  values in a 135-row holdout (a reference profiled on a few hundred rows has a narrow
+  range) pass while a unit change (most values out) fails at any size;
 * **missing values**: the missing rate grew by more than ``max_missing_increase``.
 
 Columns the profile does not know are listed in the evidence but do not fail the gate (the
@@ -21,14 +24,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom  # type: ignore[import-untyped]
 
 from driftloop.errors import InvalidParameterError, ProfileError
 from driftloop.monitoring.profile import ColumnKind, ColumnProfile, DatasetProfile, build_profile
 
-__all__ = ["DATA_VALIDATION_GATE", "ValidationLimits", "column_problems", "describe_problem"]
+__all__ = [
+    "DATA_VALIDATION_GATE",
+    "ValidationLimits",
+    "allowed_out_of_range",
+    "column_problems",
+    "describe_problem",
+]
 
 DATA_VALIDATION_GATE = "data_validation"
 _EXAMPLES = 3
+_QUANTILE = 0.999
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +49,8 @@ class ValidationLimits:
     Attributes:
         range_tolerance: The reference ``[min, max]`` is widened by this share of its span
             on each side before values count as out of range.
-        max_out_of_range_share: The share of a numeric column's non-missing values allowed
-            out of range.
+        max_out_of_range_share: The chance of a numeric column's value to be out of range
+            that is still acceptable (the count allowed is its binomial 99.9% quantile).
         max_missing_increase: How much a column's missing rate may grow (absolute).
     """
 
@@ -137,18 +148,35 @@ def _range_problem(
     low, high = sketch.min - slack, sketch.max + slack
     outside = (numbers < low) | (numbers > high)
     share = float(np.mean(outside))
-    if share <= limits.max_out_of_range_share:
+    count = int(outside.sum())
+    if count <= allowed_out_of_range(int(numbers.size), limits.max_out_of_range_share):
         return None
     return {
         "check": "range",
         "share": share,
-        "out_of_range": int(outside.sum()),
+        "out_of_range": count,
+        "allowed_out_of_range": allowed_out_of_range(
+            int(numbers.size), limits.max_out_of_range_share
+        ),
         "rows": int(numbers.size),
         "reference_min": sketch.min,
         "reference_max": sketch.max,
         "allowed": [low, high],
         "examples": [_number(value) for value in numbers[outside][:_EXAMPLES]],
     }
+
+
+def allowed_out_of_range(rows: int, share: float) -> int:
+    """How many of ``rows`` values may fall out of range when each does with chance ``share``.
+
+    The binomial 99.9% quantile: chance alone exceeds it once in a thousand checks.
+
+    >>> allowed_out_of_range(135, 0.01), allowed_out_of_range(10_000, 0.01)
+    (6, 132)
+    >>> allowed_out_of_range(500, 0.0)
+    0
+    """
+    return int(binom.ppf(_QUANTILE, rows, share)) if rows and share > 0 else 0
 
 
 def _number(value: float) -> float | str:

@@ -39,11 +39,22 @@ class WindowSpec(PolicySection):
     back past the change point the monitor found (the newest ``last_change_ms`` of the monitor
     runs behind the trigger) starts at the change instead, or as little before it as gives
     ``min_rows`` labelled rows: rows of the old concept would teach the old concept.
+
+    ``change_wait``: with a change point, training waits (the episode stays ``triggered``)
+    until ``min_rows`` labelled rows have come after the change, at most this long; then it
+    starts with what there is. Labels arrive late, so a trigger fired by the first wrong
+    answers would otherwise train mostly on the old concept. 0 starts at once.
+
+    ``refill``: a model trained on such a cut window learned from few rows; once the window
+    has filled with rows after the change (``rows`` labelled rows, or ``duration`` since
+    it), the ``refill`` trigger retrains once more (at most once per champion).
     """
 
     rows: int | None = Field(default=None, ge=1)
     duration: Duration | None = None
     since_change: bool = True
+    change_wait: Duration = Field(default_factory=lambda: timedelta(hours=6))
+    refill: bool = True
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

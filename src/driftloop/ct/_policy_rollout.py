@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
@@ -13,23 +14,40 @@ from driftloop.ct._policy_values import (
     field_error,
 )
 
-__all__ = ["CanarySpec", "HoldSpec", "RollbackSpec", "RolloutSpec", "ShadowSpec"]
+__all__ = [
+    "DEFAULT_PHASE_DURATION",
+    "CanarySpec",
+    "FastTrackSpec",
+    "HoldSpec",
+    "RollbackSpec",
+    "RolloutSpec",
+    "ShadowSpec",
+]
+
+
+DEFAULT_PHASE_DURATION = timedelta(minutes=10)
+"""How long a shadow phase or canary step lasts at most by default, whatever the traffic."""
 
 
 class ShadowSpec(PolicySection):
-    """The challenger scores a copy of ``requests`` live requests before any canary step.
+    """The challenger scores copies of live requests before any canary step.
 
-    ``requests: 0`` skips the shadow phase.
+    The phase ends when the challenger has scored ``requests`` copies or when ``duration``
+    has passed, whichever comes first (``duration: null``: requests only). ``requests: 0``
+    skips the shadow phase.
     """
 
     requests: int = Field(default=1000, ge=0)
+    duration: Duration | None = DEFAULT_PHASE_DURATION
 
 
 class HoldSpec(PolicySection):
     """How long each canary step lasts before the next one.
 
-    ``requests`` answered by the challenger, ``duration`` of wall time, or both (then the
-    step lasts until both are reached). At least one is set.
+    ``requests`` answered by the challenger or ``duration`` of wall time, whichever comes
+    first when both are set (the issue's "held for N requests or T minutes": at high
+    traffic the request count ends a step, at low traffic the duration does). At least one
+    is set.
     """
 
     requests: int | None = Field(default=None, ge=1)
@@ -51,11 +69,14 @@ class CanarySpec(PolicySection):
             challenger is promoted (it then answers every request as the champion). Ending at
             1.0 adds a step where the challenger answers everything while a rollback still
             restores the champion.
-        hold: How long every step lasts before the next (default: 500 challenger requests).
+        hold: How long every step lasts before the next (default: 500 challenger requests
+            or 10 minutes, whichever comes first).
     """
 
     steps: tuple[float, ...] = Field(default=(0.1, 0.5, 1.0), strict=False, min_length=1)
-    hold: HoldSpec = Field(default_factory=lambda: HoldSpec(requests=500))
+    hold: HoldSpec = Field(
+        default_factory=lambda: HoldSpec(requests=500, duration=DEFAULT_PHASE_DURATION)
+    )
 
     @field_validator("steps")
     @classmethod
@@ -100,15 +121,33 @@ class RollbackSpec(PolicySection):
         return self
 
 
+class FastTrackSpec(PolicySection):
+    """When the champion is failing, do not keep most traffic on it through a long rollout.
+
+    An episode started by the performance trigger (live labels showed the champion out of
+    bounds) whose challenger beat the champion on the gates' metric by at least
+    ``min_relative_gain`` (relative to the champion's value, in the better direction: 0.1 is
+    10% better) skips the shadow phase and the earlier canary steps: it starts at the last
+    canary step, held and watched by the rollback rules as usual (no canary steps: it is
+    promoted at once). Canary steps limit the harm of an unproven challenger; here the
+    proven harm is the champion's.
+    """
+
+    min_relative_gain: float = Field(default=0.1, gt=0.0)
+
+
 class RolloutSpec(PolicySection):
     """Shadow first, then canary steps, watched by the rollback rules.
 
     Attributes:
-        shadow: The shadow phase (default: 1000 requests).
+        shadow: The shadow phase (default: 1000 requests or 10 minutes).
         canary: The canary steps, or None to promote right after the shadow phase.
         rollback: The rollback rules.
+        fast_track: When a failing champion is replaced at once (default on, 10% better);
+            None always runs the whole rollout.
     """
 
     shadow: ShadowSpec = Field(default_factory=ShadowSpec)
     canary: CanarySpec | None = Field(default_factory=CanarySpec)
     rollback: RollbackSpec = Field(default_factory=RollbackSpec)
+    fast_track: FastTrackSpec | None = Field(default_factory=FastTrackSpec)

@@ -52,6 +52,11 @@ class PerformanceTrigger(PolicySection):
         max_drop: Fires when the live value is worse than the champion's validation value by
             more than this (in the metric's better direction).
         min_labels: Labelled predictions the live value must rest on.
+        recent: At every tick the controller also scores the champion's newest ``recent``
+            labelled answers since the last training straight from the inference log and
+            feedback, so a drop is seen as soon as its labels arrive rather than at the next
+            monitor run; that value is used when it rests on ``min_labels`` labels (it is
+            never older than a monitor run's). 0 leaves only the monitor runs.
     """
 
     metric: str = Field(min_length=1)
@@ -60,6 +65,7 @@ class PerformanceTrigger(PolicySection):
     max: float | None = None
     max_drop: float | None = Field(default=None, ge=0.0)
     min_labels: int = Field(default=100, ge=1)
+    recent: int = Field(default=500, ge=0)
 
     @model_validator(mode="after")
     def _has_a_bound(self) -> Self:

@@ -34,7 +34,7 @@ from driftloop.ct._controller_outcome import TickAction, TickOutcome
 from driftloop.ct._controller_rollout import step_live
 from driftloop.ct._controller_training import step_training, step_triggered
 from driftloop.ct.triggers import TriggerDecision, evaluate_triggers
-from driftloop.entities import CtEpisode, CtEvent, CtEventKind, CtPhase
+from driftloop.entities import CtEpisode, CtEvent, CtEventKind, CtPhase, TriggerKind
 from driftloop.errors import ConflictError, DriftloopError
 from driftloop.store.ct_base import CtEventDraft, CtStore
 
@@ -261,6 +261,7 @@ class Controller:
             monitor_store=ctx.monitor_store,
             inference_log_uri=ctx.inference_log_uri,
             now_ms=now,
+            data=ctx.policy.data,
         )
         decision = evaluate_triggers(ctx.policy.triggers, gathered.inputs)
         if decision.kind is None:
@@ -269,7 +270,12 @@ class Controller:
         if gathered.manual_request is not None:
             request = gathered.manual_request
             evidence["request"] = {"event_id": request.event_id, **request.evidence}
-        change_ms = self._change_ms(gathered, champion.version, now)
+        refill = gathered.inputs.refill
+        change_ms = (
+            refill.change_ms
+            if decision.kind is TriggerKind.REFILL and refill is not None
+            else self._change_ms(gathered, champion.version, now)
+        )
         if change_ms is not None:
             evidence["change_ms"] = change_ms  # the training window may start there
         message = f"{decision.kind} trigger fired: {_fired_summary(decision, evidence)}"
@@ -311,6 +317,11 @@ def _fired_summary(decision: TriggerDecision, evidence: dict[str, Any]) -> str:
         request = evidence.get("request", {})
         reason = request.get("reason") if isinstance(request, dict) else None
         return reason or "requested"
+    if kind == "refill":
+        return (
+            f"{evidence.get('labels_since_change')} labelled rows since the change the "
+            "champion's window was cut at"
+        )
     if kind == "new_labels":
         return f"{evidence.get('labels')} new labels (>= {evidence.get('required')})"
     return f"cron {evidence.get('cron')}"

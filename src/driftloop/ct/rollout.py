@@ -12,8 +12,9 @@ Order of the checks in :func:`decide_rollout`:
    live metric is worse than the champion's by more than ``margin`` with at least
    ``min_samples`` labelled rows on *both* sides.
 2. **Hold** until the phase has lasted long enough: in shadow, ``shadow.requests`` requests
-   scored by the challenger; in a canary step, ``hold.requests`` requests answered by the
-   challenger and ``hold.duration`` of wall time (both, when both are set).
+   scored by the challenger or ``shadow.duration`` of wall time; in a canary step,
+   ``hold.requests`` requests answered by the challenger or ``hold.duration`` of wall time
+   (whichever comes first when both are set).
 3. **Next** (shadow -> canary step 0, step i -> step i + 1), or **promote** after the last
    step (or after shadow when there are no canary steps).
 
@@ -72,16 +73,42 @@ class RolloutDecision:
     evidence: dict[str, Any]
 
 
-def start_rollout(spec: RolloutSpec) -> RolloutDecision:
+def start_rollout(spec: RolloutSpec, *, failing_gain: float | None = None) -> RolloutDecision:
     """The first rollout phase once the gates passed.
 
     Shadow when ``shadow.requests`` > 0; else canary step 0 when there are canary steps;
-    else promote at once.
+    else promote at once. With ``failing_gain`` (the challenger's relative gain over a
+    champion the performance trigger found failing) at or above the policy's
+    ``fast_track.min_relative_gain``: the last canary step at once, or promote when there are
+    no canary steps.
+
+    >>> from driftloop.ct._policy_rollout import RolloutSpec
+    >>> start_rollout(RolloutSpec()).phase.value
+    'shadow'
+    >>> fast = start_rollout(RolloutSpec(), failing_gain=0.5)
+    >>> fast.phase.value, fast.canary_step, fast.fraction
+    ('canary', 2, 1.0)
     """
     evidence: dict[str, Any] = {
         "shadow_requests": spec.shadow.requests,
         "canary_steps": None if spec.canary is None else list(spec.canary.steps),
     }
+    track = spec.fast_track
+    if track is not None and failing_gain is not None:
+        evidence["fast_track"] = {
+            "relative_gain": failing_gain,
+            "min_relative_gain": track.min_relative_gain,
+        }
+        if failing_gain >= track.min_relative_gain:
+            why = (
+                f"fast track: the champion is failing and the challenger is "
+                f"{failing_gain:.0%} better (>= {track.min_relative_gain:.0%})"
+            )
+            if spec.canary is not None:
+                return _canary_step(spec, _last(spec), why, evidence)
+            return RolloutDecision(
+                RolloutAction.PROMOTE, CtPhase.PROMOTED, _NO_STEP, None, f"{why}: promote", evidence
+            )
     if spec.shadow.requests > 0:
         return RolloutDecision(
             RolloutAction.NEXT,
@@ -223,24 +250,28 @@ def _metric_shortfall(live: LiveComparison, higher_is_better: bool) -> float | N
 def _hold_reason(
     spec: RolloutSpec, phase: CtPhase, started_ms: int, now_ms: int, challenger: LiveStats
 ) -> str | None:
+    """Why the phase goes on, or None once one of its limits (requests, duration) is reached."""
+    requests: int | None
     if phase is CtPhase.SHADOW:
-        needed = spec.shadow.requests
-        if challenger.requests < needed:
-            return f"shadow: {challenger.requests} of {needed} requests scored by the challenger"
-        return None
-    assert spec.canary is not None  # noqa: S101 - checked by _check_position
-    hold = spec.canary.hold
-    missing = []
-    if hold.requests is not None and challenger.requests < hold.requests:
-        missing.append(f"{challenger.requests} of {hold.requests} requests")
-    if hold.duration is not None:
-        needed_ms = int(hold.duration.total_seconds() * 1000)
+        requests, duration, what = spec.shadow.requests, spec.shadow.duration, "scored"
+        label = "shadow"
+    else:
+        assert spec.canary is not None  # noqa: S101 - checked by _check_position
+        hold = spec.canary.hold
+        requests, duration, what = hold.requests, hold.duration, "answered"
+        label = "canary"
+    waiting: list[str] = []
+    if requests is not None:
+        if challenger.requests >= requests:
+            return None
+        waiting.append(f"{challenger.requests} of {requests} requests {what} by the challenger")
+    if duration is not None:
+        needed_ms = int(duration.total_seconds() * 1000)
         elapsed_ms = max(now_ms - started_ms, 0)
-        if elapsed_ms < needed_ms:
-            missing.append(f"{elapsed_ms / 1000:.0f} s of {needed_ms / 1000:.0f} s")
-    if missing:
-        return "canary: " + " and ".join(missing)
-    return None
+        if elapsed_ms >= needed_ms:
+            return None
+        waiting.append(f"{elapsed_ms / 1000:.0f} s of {needed_ms / 1000:.0f} s")
+    return f"{label}: " + " or ".join(waiting)
 
 
 def _canary_step(

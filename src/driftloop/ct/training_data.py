@@ -213,6 +213,15 @@ def assemble_training_data(
     )
 
 
+def rows_after_change(timestamps: np.ndarray, change_ms: int) -> int:
+    """How many rows were scored at or after ``change_ms`` (``timestamps`` in ms).
+
+    >>> rows_after_change(np.array([1, 2, 3, 4, 5]), 4)
+    2
+    """
+    return int(np.count_nonzero(np.asarray(timestamps) >= change_ms))
+
+
 def rows_since_change(timestamps: np.ndarray, change_ms: int, min_rows: int) -> int:
     """How many of the newest rows a window that starts at the change keeps.
 
@@ -223,7 +232,7 @@ def rows_since_change(timestamps: np.ndarray, change_ms: int, min_rows: int) -> 
     >>> rows_since_change(stamps, 4, 1), rows_since_change(stamps, 4, 3)
     (2, 3)
     """
-    since = int(np.count_nonzero(np.asarray(timestamps) >= change_ms))
+    since = rows_after_change(timestamps, change_ms)
     return min(max(since, min_rows), len(timestamps))
 
 

@@ -13,8 +13,11 @@ Rules (docs/ct-policy.md has the full text):
   rejection leaves the reference as it was, so the same drift would fire again at once.
 - Drift and performance only count evidence newer than the last training and the end of the
   last episode (windows it already answered are not evidence again).
-- When several fire at once, one wins: manual > performance > drift > new_labels > schedule;
-  the others are listed in the evidence as ``also_fired``.
+- Refill: a champion trained on a window cut at a change point (``data.window.since_change``
+  with few rows after the change) is retrained once more when the window has filled with
+  rows after that change (``data.window.refill``); at most one refill per champion.
+- When several fire at once, one wins: manual > performance > drift > refill > new_labels >
+  schedule; the others are listed in the evidence as ``also_fired``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from driftloop.errors import InvalidParameterError
 __all__ = [
     "MAX_BACKOFF",
     "TRIGGER_PRIORITY",
+    "RefillState",
     "TriggerDecision",
     "TriggerInputs",
     "WindowVerdict",
@@ -53,6 +57,7 @@ TRIGGER_PRIORITY: tuple[TriggerKind, ...] = (
     TriggerKind.MANUAL,
     TriggerKind.PERFORMANCE,
     TriggerKind.DRIFT,
+    TriggerKind.REFILL,
     TriggerKind.NEW_LABELS,
     TriggerKind.SCHEDULE,
 )
@@ -68,6 +73,25 @@ class WindowVerdict:
 
     window_end_ms: int
     verdict: MonitorVerdict
+
+
+@dataclass(frozen=True, slots=True)
+class RefillState:
+    """The champion's training window was cut at a change point: when has it filled?
+
+    Attributes:
+        change_ms: The change point the champion's window started at.
+        labels_since_change: Labelled rows scored since the change.
+        rows_needed: The policy's window in rows (a ``rows`` window), else None.
+        full_at_ms: When a ``duration`` window holds only rows after the change, else None.
+        refilled: A refill episode already started for this champion.
+    """
+
+    change_ms: int
+    labels_since_change: int
+    rows_needed: int | None = None
+    full_at_ms: int | None = None
+    refilled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +116,7 @@ class TriggerInputs:
         last_schedule_fire_ms: When the schedule trigger last fired, or None.
         consecutive_rejections: Rejected or failed episodes in a row, newest back to the
             last promoted or rolled-back one (the cooldown doubles for each).
+        refill: The champion's cut training window, or None (not cut, or refill is off).
     """
 
     now_ms: int
@@ -108,6 +133,7 @@ class TriggerInputs:
     manual_requested: bool = False
     last_schedule_fire_ms: int | None = None
     consecutive_rejections: int = 0
+    refill: RefillState | None = None
 
     def __post_init__(self) -> None:
         ends = [item.window_end_ms for item in self.verdicts]
@@ -197,6 +223,8 @@ def _run_checks(triggers: TriggersSpec, inputs: TriggerInputs) -> dict[TriggerKi
         checks[TriggerKind.PERFORMANCE] = _performance(triggers.performance, inputs)
     if triggers.drift is not None:
         checks[TriggerKind.DRIFT] = _drift(triggers.drift, inputs)
+    if inputs.refill is not None:
+        checks[TriggerKind.REFILL] = _refill(inputs.refill, inputs.now_ms)
     if triggers.new_labels is not None:
         checks[TriggerKind.NEW_LABELS] = _new_labels(triggers.new_labels, inputs)
     if triggers.schedule is not None:
@@ -257,6 +285,26 @@ def _cooldown_until(triggers: TriggersSpec, inputs: TriggerInputs) -> int | None
     span = int(triggers.cooldown.total_seconds() * 1000)
     until = inputs.last_episode_start_ms + span * cooldown_factor(inputs.consecutive_rejections)
     return until if inputs.now_ms < until else None
+
+
+def _refill(state: RefillState, now_ms: int) -> _Check:
+    evidence: dict[str, Any] = {
+        "change_ms": state.change_ms,
+        "labels_since_change": state.labels_since_change,
+        "rows_needed": state.rows_needed,
+        "full_at_ms": state.full_at_ms,
+    }
+    if state.refilled:
+        return _Check(False, evidence, "the champion was refilled once already")
+    if state.rows_needed is not None and state.labels_since_change >= state.rows_needed:
+        return _Check(True, evidence)
+    if state.full_at_ms is not None and now_ms >= state.full_at_ms:
+        return _Check(True, evidence)
+    if state.rows_needed is not None:
+        reason = f"{state.labels_since_change} of {state.rows_needed} rows since the change"
+    else:
+        reason = f"the window fills at {_iso(state.full_at_ms or 0)}"
+    return _Check(False, evidence, reason)
 
 
 def _manual(inputs: TriggerInputs) -> _Check:

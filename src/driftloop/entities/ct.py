@@ -22,6 +22,8 @@ class TriggerKind(enum.StrEnum):
     SCHEDULE = "schedule"
     NEW_LABELS = "new_labels"
     MANUAL = "manual"
+    REFILL = "refill"
+    """The champion was trained on a window cut at a change point; that window has filled."""
 
 
 class CtPhase(enum.StrEnum):

@@ -46,7 +46,7 @@ from driftloop.monitoring._monitor_changes import (
     detect_error_changes,
     resolve_detector,
 )
-from driftloop.monitoring._monitor_labels import labelled_rows, live_performance
+from driftloop.monitoring._monitor_labels import LabelledRows, labelled_rows, live_performance
 from driftloop.monitoring._monitor_report import deployment_report
 from driftloop.monitoring.detectors import ChangePoint, Detector
 from driftloop.monitoring.drift import DatasetDrift, DriftOptions, compute_drift
@@ -63,6 +63,7 @@ __all__ = [
     "PROFILE_FILE",
     "ChangePoint",
     "Detector",
+    "LabelledRows",
     "MonitorResult",
     "deployment_report",
     "detect_error_changes",

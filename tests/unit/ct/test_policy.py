@@ -102,7 +102,8 @@ def test_minimal_policy_takes_the_documented_defaults() -> None:
     assert policy.rollout.canary is not None
     assert policy.rollout.canary.steps == (0.1, 0.5, 1.0)
     assert policy.rollout.canary.hold.requests == 500
-    assert policy.rollout.canary.hold.duration is None
+    assert policy.rollout.canary.hold.duration == timedelta(minutes=10)
+    assert policy.rollout.shadow.duration == timedelta(minutes=10)
     assert policy.rollout.rollback.max_error_rate is None
     assert (policy.rollback_metric, policy.rollback_higher_is_better) == ("rmse", False)
 

@@ -121,6 +121,40 @@ def test_shadow_moves_to_canary_step_zero_once_enough_requests() -> None:
     assert (decision.canary_step, decision.fraction) == (0, 0.1)
 
 
+def test_shadow_ends_at_its_duration_when_traffic_is_low() -> None:
+    rollout = spec(shadow={"requests": 100, "duration": "10m"}, canary=None)
+    held = decide(
+        rollout,
+        live(challenger=stats(2, requests=3)),
+        phase=CtPhase.SHADOW,
+        step=-1,
+        elapsed_ms=9 * MINUTE,
+    )
+    assert held.action is RolloutAction.HOLD
+    assert "3 of 100 requests" in held.reason
+    assert "540 s of 600 s" in held.reason
+    done = decide(
+        rollout,
+        live(challenger=stats(2, requests=3)),
+        phase=CtPhase.SHADOW,
+        step=-1,
+        elapsed_ms=10 * MINUTE,
+    )
+    assert done.action is RolloutAction.PROMOTE
+
+
+def test_shadow_without_duration_waits_for_its_requests() -> None:
+    rollout = spec(shadow={"requests": 100, "duration": None}, canary=None)
+    held = decide(
+        rollout,
+        live(challenger=stats(2, requests=99)),
+        phase=CtPhase.SHADOW,
+        step=-1,
+        elapsed_ms=1000 * MINUTE,
+    )
+    assert held.action is RolloutAction.HOLD
+
+
 def test_shadow_promotes_when_there_are_no_canary_steps() -> None:
     rollout = spec(shadow={"requests": 10}, canary=None)
     decision = decide(
@@ -156,13 +190,13 @@ def test_canary_holds_for_the_duration() -> None:
 @pytest.mark.parametrize(
     ("requests", "elapsed_minutes", "action"),
     [
-        (50, 9, RolloutAction.HOLD),  # requests reached, duration not
-        (49, 10, RolloutAction.HOLD),  # duration reached, requests not
-        (49, 9, RolloutAction.HOLD),
+        (50, 9, RolloutAction.NEXT),  # requests reached, duration not
+        (49, 10, RolloutAction.NEXT),  # duration reached, requests not
+        (49, 9, RolloutAction.HOLD),  # neither
         (50, 10, RolloutAction.NEXT),  # both
     ],
 )
-def test_canary_with_requests_and_duration_needs_both(
+def test_canary_with_requests_and_duration_ends_at_whichever_comes_first(
     requests: int, elapsed_minutes: int, action: RolloutAction
 ) -> None:
     rollout = spec(canary={"steps": [0.1, 0.5], "hold": {"requests": 50, "duration": "10m"}})
@@ -422,3 +456,34 @@ def test_canary_step_never_decreases_nor_passes_the_last(
 
 def _fields(value: LiveStats) -> tuple[int, int, float | None, float | None, float | None]:
     return value.requests, value.labelled, value.metric, value.p99_ms, value.error_rate
+
+
+# --- fast track --------------------------------------------------------------------------------
+
+
+def test_a_failing_champion_replaced_by_a_much_better_challenger_skips_to_the_last_step() -> None:
+    decision = start_rollout(THREE_STEPS, failing_gain=0.5)
+    assert (decision.action, decision.phase, decision.canary_step, decision.fraction) == (
+        RolloutAction.NEXT,
+        CtPhase.CANARY,
+        2,
+        1.0,
+    )
+    assert decision.reason.startswith("fast track: the champion is failing")
+    assert decision.evidence["fast_track"] == {"relative_gain": 0.5, "min_relative_gain": 0.1}
+
+
+def test_a_small_gain_or_no_failing_champion_runs_the_whole_rollout() -> None:
+    assert start_rollout(THREE_STEPS, failing_gain=0.09).phase is CtPhase.SHADOW
+    assert start_rollout(THREE_STEPS).phase is CtPhase.SHADOW
+    assert "fast_track" not in start_rollout(THREE_STEPS).evidence
+
+
+def test_fast_track_without_canary_steps_promotes_and_can_be_turned_off() -> None:
+    no_canary = spec(shadow={"requests": 10}, canary=None)
+    promoted = start_rollout(no_canary, failing_gain=0.2)
+    assert (promoted.action, promoted.phase) == (RolloutAction.PROMOTE, CtPhase.PROMOTED)
+    off = spec(shadow={"requests": 10}, fast_track=None)
+    assert start_rollout(off, failing_gain=5.0).phase is CtPhase.SHADOW
+    strict = spec(shadow={"requests": 10}, fast_track={"min_relative_gain": 0.6})
+    assert start_rollout(strict, failing_gain=0.5).phase is CtPhase.SHADOW

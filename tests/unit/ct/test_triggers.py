@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from driftloop.ct import (
     TRIGGER_PRIORITY,
+    RefillState,
     TriggerInputs,
     TriggersSpec,
     WindowVerdict,
@@ -362,6 +363,7 @@ FIRING: dict[TriggerKind, dict[str, Any]] = {
     TriggerKind.DRIFT: {"verdicts": windows(D, D)},
     TriggerKind.NEW_LABELS: {"labels_since_training": 50},
     TriggerKind.SCHEDULE: {"last_schedule_fire_ms": T0 - DAY},
+    TriggerKind.REFILL: {"refill": RefillState(T0 - DAY, 4000, rows_needed=4000)},
 }
 ALL_TRIGGERS = spec(
     performance=PERF,
@@ -373,7 +375,11 @@ ALL_TRIGGERS = spec(
 
 @given(st.sets(st.sampled_from(list(FIRING))))
 def test_the_highest_priority_firing_trigger_wins(firing: set[TriggerKind]) -> None:
-    fields: dict[str, Any] = {"last_schedule_fire_ms": T0}  # no schedule tick unless chosen
+    # no schedule tick unless chosen; refill is evaluated (not filled) unless chosen
+    fields: dict[str, Any] = {
+        "last_schedule_fire_ms": T0,
+        "refill": RefillState(T0 - DAY, 10, rows_needed=4000),
+    }
     for kind in firing:
         fields.update(FIRING[kind])
     decision = evaluate_triggers(ALL_TRIGGERS, TriggerInputs(T0, **fields))
@@ -393,9 +399,53 @@ def test_priority_order_is_the_documented_one() -> None:
         "manual",
         "performance",
         "drift",
+        "refill",
         "new_labels",
         "schedule",
     ]
+
+
+# --- refill ------------------------------------------------------------------------------------
+
+
+def test_refill_fires_once_the_rows_window_has_filled_after_the_change() -> None:
+    triggers = spec()
+    waiting = evaluate_triggers(
+        triggers, TriggerInputs(T0, refill=RefillState(T0 - DAY, 3999, rows_needed=4000))
+    )
+    assert not waiting.fired
+    assert waiting.not_fired[TriggerKind.REFILL] == "3999 of 4000 rows since the change"
+    full = evaluate_triggers(
+        triggers, TriggerInputs(T0, refill=RefillState(T0 - DAY, 4000, rows_needed=4000))
+    )
+    assert full.kind is TriggerKind.REFILL
+    assert full.evidence["change_ms"] == T0 - DAY
+    assert full.evidence["labels_since_change"] == 4000
+
+
+def test_refill_of_a_duration_window_fires_when_the_window_holds_only_new_rows() -> None:
+    state = RefillState(T0 - DAY, 0, full_at_ms=T0 + MINUTE)
+    assert not evaluate_triggers(spec(), TriggerInputs(T0, refill=state)).fired
+    later = TriggerInputs(T0 + MINUTE, refill=state)
+    assert evaluate_triggers(spec(), later).kind is TriggerKind.REFILL
+
+
+def test_refill_happens_at_most_once_per_champion_and_waits_for_the_cooldown() -> None:
+    done = RefillState(T0 - DAY, 9000, rows_needed=4000, refilled=True)
+    decision = evaluate_triggers(spec(), TriggerInputs(T0, refill=done))
+    assert not decision.fired
+    assert "once already" in decision.not_fired[TriggerKind.REFILL]
+    due = RefillState(T0 - DAY, 9000, rows_needed=4000)
+    held = evaluate_triggers(
+        spec(cooldown="1h"), TriggerInputs(T0, refill=due, last_episode_start_ms=T0 - MINUTE)
+    )
+    assert not held.fired
+    assert held.evidence["blocked_by"] == "cooldown"
+
+
+def test_no_refill_state_means_no_refill_check() -> None:
+    decision = evaluate_triggers(spec(), TriggerInputs(T0))
+    assert TriggerKind.REFILL not in decision.not_fired
 
 
 def test_unconfigured_triggers_are_not_reported() -> None:
