@@ -36,3 +36,22 @@ class SleepyModel:
         """Zeros, late."""
         time.sleep(self.seconds)
         return np.zeros(len(data), dtype=np.int64)
+
+
+#: ``f3`` of the rows :class:`FailingModel` fails on (real rows are near 0).
+FAILING_F3 = 99.0
+
+
+class FailingModel:
+    """A challenger that raises on every request with a row whose ``f3`` is ``FAILING_F3``.
+
+    Its warm-up on the saved input example (drawn from the training frame) passes, so the
+    server loads it; tests then send it such rows. A pyfunc: loading it needs ``trusted``.
+    """
+
+    def predict(self, data: Any) -> np.ndarray:
+        """Zeros, or RuntimeError when a row has ``f3 == FAILING_F3``."""
+        frame = pd.DataFrame(data)
+        if bool((frame["f3"] == FAILING_F3).any()):
+            raise RuntimeError("this model is broken")
+        return np.zeros(len(frame), dtype=np.int64)

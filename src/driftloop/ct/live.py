@@ -10,9 +10,29 @@ shadow phase or of the current canary step) and sums up each model's rows:
 For each model: ``requests`` is the number of distinct requests it answered (or scored in
 shadow), ``labelled`` the rows with a feedback label, ``metric`` the live metric on those rows
 (:mod:`driftloop.monitoring.performance`), ``p99_ms`` the 99th percentile of the per-request
-latency. The log only holds answered requests, so the error rate comes from the scoring
-server's Prometheus ``/metrics`` when its URL is given (see :func:`challenger_error_rate`),
-and is None otherwise.
+latency.
+
+**Error rate, from the same log.** The scoring server records every request a model version
+fails (a canary answer, a champion answer, or a shadow copy) in the log's ``failures`` files
+(:func:`~driftloop.monitoring.inference_log.read_failures`: route, version, time, error
+code and HTTP status; no payload). ``failed`` counts the distinct requests of the model's
+routes and version since ``since_ms`` that it failed with a 5xx (the model broke),
+``rejected`` those it refused with a 4xx (the input did not match *its* signature), and
+``error_rate = (failed + rejected) / (requests + failed + rejected)``: the share of the
+requests it was asked to score that it did not answer. Rejections count because the
+signature belongs to the version: a challenger that refuses what callers send (a shadow copy
+is only made of a request the champion answered) must not be promoted just because it never
+crashed. Input that no version accepts is rejected by the champion alike, so its rate shows
+it. The rate is None only when the model was asked nothing in the window.
+
+Why the log rather than Prometheus counters: the log is already the one source the rest of
+the comparison reads, it is windowed by time for free (phase by phase, with no counter
+deltas to keep between ticks), it tells versions apart per request, it sums over every
+worker process and replica that writes to the same root, and it survives server restarts
+(counters start again from zero). A log written before failures were recorded has no
+``failures`` files and reads as "no failures". :func:`challenger_error_rate` still reads a
+server's ``/metrics`` text, for dashboards and ad-hoc checks: its counters are cumulative
+since the server started.
 """
 
 from __future__ import annotations
@@ -22,14 +42,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from prometheus_client.parser import text_string_to_metric_families
 
 from driftloop.errors import InvalidParameterError, StoreUnavailableError
-from driftloop.monitoring.inference_log import read_inference_log
+from driftloop.monitoring.inference_log import read_failures, read_inference_log
 from driftloop.monitoring.performance import classification_metrics, regression_metrics
 
 __all__ = [
@@ -52,11 +71,11 @@ LIVE_METRICS = _CLASSIFICATION | _REGRESSION
 _CHAMPION_ROUTES = frozenset({"champion"})
 _CHALLENGER_ROUTES = frozenset({"challenger", "shadow"})
 _PREFIX = "driftloop_serving_"
-_SCRAPE_TIMEOUT_S = 10.0
+_SERVER_ERROR = 500
 
 
 class ServingMetricsUnavailableError(StoreUnavailableError):
-    """The scoring server's ``/metrics`` could not be read (down, or not Prometheus text)."""
+    """A scoring server's ``/metrics`` text is not Prometheus exposition text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +88,14 @@ class LiveStats:
         labelled: Its rows with a feedback label.
         metric: The live metric on the labelled rows; None without labelled rows or when it
             cannot be computed (e.g. ``r2`` of constant labels, ``roc_auc`` of one class).
-        p99_ms: The 99th percentile of its per-request latency; None without requests.
-        error_rate: Its share of failed requests, from the scoring server's metrics; None
-            when unknown (no metrics URL, or the server's counters do not tell).
+        p99_ms: The 99th percentile of its per-request latency (answered requests only);
+            None without requests.
+        error_rate: ``(failed + rejected) / (requests + failed + rejected)``: the share of
+            the requests it was asked to score that it did not answer; None when it was
+            asked nothing.
+        failed: Distinct requests (or shadow copies) it failed with a server error (5xx).
+        rejected: Distinct requests (or shadow copies) it refused with a client error
+            (4xx: the input did not match its signature).
     """
 
     version: int
@@ -80,6 +104,8 @@ class LiveStats:
     metric: float | None
     p99_ms: float | None
     error_rate: float | None
+    failed: int = 0
+    rejected: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +129,10 @@ def live_comparison(
 ) -> LiveComparison:
     """Both models' live numbers from the inference log rows at or after ``since_ms``.
 
+    Answered requests come from the log's predictions, failed and rejected ones from its
+    failures, both since ``since_ms``: each model's error rate covers the phase (shadow or
+    the current canary step) and only its own version.
+
     Args:
         inference_log_uri: The inference log's root.
         log_name: The deployment's name in the log.
@@ -111,13 +141,12 @@ def live_comparison(
         champion_version: The champion's version: its ``champion`` rows count.
         challenger_version: The challenger's version: its ``challenger`` and ``shadow`` rows
             count.
-        serving_metrics_url: The scoring server's ``/metrics`` URL, for the challenger's
-            error rate; None leaves both error rates None.
+        serving_metrics_url: Deprecated and ignored: error rates come from the log. Still
+            accepted so existing callers keep working.
 
     Raises:
         InvalidParameterError: An unknown metric, equal versions, or log rows the metric
             cannot be computed on (e.g. text labels for ``rmse``).
-        ServingMetricsUnavailableError: ``serving_metrics_url`` could not be read.
     """
     if metric not in LIVE_METRICS:
         raise InvalidParameterError(
@@ -129,37 +158,31 @@ def live_comparison(
             f"the champion and the challenger are both version {champion_version}",
             field="challenger_version",
         )
-    table = read_inference_log(
-        inference_log_uri, log_name, start=since_ms, routes=_CHAMPION_ROUTES | _CHALLENGER_ROUTES
-    )
-    error_rate = None
-    if serving_metrics_url is not None:
-        error_rate = challenger_error_rate(_scrape(serving_metrics_url), challenger_version)
+    del serving_metrics_url
+    routes = _CHAMPION_ROUTES | _CHALLENGER_ROUTES
+    table = read_inference_log(inference_log_uri, log_name, start=since_ms, routes=routes)
+    failures = read_failures(inference_log_uri, log_name, start=since_ms, routes=routes)
     return LiveComparison(
-        champion=_stats(table, champion_version, _CHAMPION_ROUTES, metric, None),
-        challenger=_stats(table, challenger_version, _CHALLENGER_ROUTES, metric, error_rate),
+        champion=_stats(table, failures, champion_version, _CHAMPION_ROUTES, metric),
+        challenger=_stats(table, failures, challenger_version, _CHALLENGER_ROUTES, metric),
         metric=metric,
     )
 
 
 def challenger_error_rate(exposition: str, challenger_version: int) -> float | None:
-    """The challenger's share of failed shadow copies, from a ``/metrics`` exposition text.
+    """The challenger's share of failed requests, from a ``/metrics`` exposition text.
 
-    ``shadow_failures_total`` (summed over error types) counts the shadow copies the
-    challenger failed to score, ``rows_total{route="shadow"}`` of its version the rows it
-    scored: the rate is failures / (failures + scored), exact when requests carry one row
-    each (with larger requests it understates the rate). The failure counter has no version,
-    so the rate is None when the server has loaded another challenger version since it
-    started (its ``model_loaded{route="challenger"}`` series name one), and when there is
-    nothing to count yet. Canary answers are not covered: the server does not count errors
-    by route.
+    Reads ``model_requests_total{model_version,route,outcome}`` of the challenger's version
+    on the routes ``challenger`` and ``shadow``: ``(failed + rejected) / (ok + failed +
+    rejected)``, the definition :class:`LiveStats` uses. The counters are cumulative since
+    the scoring server started (not since a rollout phase began), so this is for dashboards
+    and ad-hoc checks; :func:`live_comparison` reads a phase's rate from the inference log.
+    None when the version was asked nothing (or the server does not export the series).
 
     Raises:
         ServingMetricsUnavailableError: The text is not Prometheus exposition text.
     """
-    failures = 0.0
-    scored = 0.0
-    challengers: set[str] = set()
+    counts = {"ok": 0.0, "failed": 0.0, "rejected": 0.0}
     version = str(challenger_version)
     try:
         families = list(text_string_to_metric_families(exposition))
@@ -170,57 +193,56 @@ def challenger_error_rate(exposition: str, challenger_version: int) -> float | N
     for family in families:
         for sample in family.samples:
             labels = sample.labels
-            if sample.name == f"{_PREFIX}shadow_failures_total":
-                failures += sample.value
-            elif (
-                sample.name == f"{_PREFIX}rows_total"
-                and labels.get("route") == "shadow"
+            if (
+                sample.name == f"{_PREFIX}model_requests_total"
                 and labels.get("model_version") == version
+                and labels.get("route") in _CHALLENGER_ROUTES
+                and labels.get("outcome") in counts
             ):
-                scored += sample.value
-            elif sample.name == f"{_PREFIX}model_loaded" and labels.get("route") == "challenger":
-                challengers.add(labels.get("model_version", ""))
-    if challengers - {version} or failures + scored == 0.0:
-        return None
-    return failures / (failures + scored)
-
-
-def _scrape(url: str) -> str:
-    try:
-        response = httpx.get(url, timeout=_SCRAPE_TIMEOUT_S)
-        response.raise_for_status()
-    except httpx.HTTPError as error:
-        raise ServingMetricsUnavailableError(
-            f"cannot read the scoring server's metrics ({type(error).__name__})",
-            field="serving_metrics_url",
-        ) from error
-    return response.text
+                counts[labels["outcome"]] += sample.value
+    total = sum(counts.values())
+    return (counts["failed"] + counts["rejected"]) / total if total else None
 
 
 def _stats(
-    table: pa.Table,
-    version: int,
-    routes: Collection[str],
-    metric: str,
-    error_rate: float | None,
+    table: pa.Table, failures: pa.Table, version: int, routes: Collection[str], metric: str
 ) -> LiveStats:
-    if table.num_rows:
-        keep = pc.and_(
-            pc.is_in(table.column("route"), value_set=pa.array(sorted(routes), pa.string())),
-            pc.equal(table.column("model_version"), version),
-        )
-        table = table.filter(keep)
-    if table.num_rows == 0:
-        return LiveStats(version, 0, 0, None, None, error_rate)
+    table = _own_rows(table, version, routes)
+    failures = _own_rows(failures, version, routes)
+    server_errors = pc.greater_equal(failures.column("status"), _SERVER_ERROR)
+    failed = _distinct_requests(failures.filter(server_errors))
+    rejected = _distinct_requests(failures.filter(pc.invert(server_errors)))
+    requests = _distinct_requests(table)
+    asked = requests + failed + rejected
+    error_rate = (failed + rejected) / asked if asked else None
+    if requests == 0:
+        return LiveStats(version, 0, 0, None, None, error_rate, failed, rejected)
     labelled = table.filter(pc.is_valid(table.column("label")))
     return LiveStats(
         version=version,
-        requests=len(pc.unique(table.column("request_id"))),
+        requests=requests,
         labelled=labelled.num_rows,
         metric=_metric(labelled, metric) if labelled.num_rows else None,
         p99_ms=_p99(table),
         error_rate=error_rate,
+        failed=failed,
+        rejected=rejected,
     )
+
+
+def _own_rows(table: pa.Table, version: int, routes: Collection[str]) -> pa.Table:
+    """The rows of ``version`` on ``routes``."""
+    if table.num_rows == 0:
+        return table
+    keep = pc.and_(
+        pc.is_in(table.column("route"), value_set=pa.array(sorted(routes), pa.string())),
+        pc.equal(table.column("model_version"), version),
+    )
+    return table.filter(keep)
+
+
+def _distinct_requests(table: pa.Table) -> int:
+    return len(pc.unique(table.column("request_id"))) if table.num_rows else 0
 
 
 def _p99(table: pa.Table) -> float:

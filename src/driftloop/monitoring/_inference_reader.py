@@ -1,4 +1,4 @@
-"""Reading the inference log: time or row-count windows, feedback join, id look-ups."""
+"""Reading the inference log: time or row-count windows, feedback join, failures, id look-ups."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from driftloop.errors import InvalidParameterError
 from driftloop.monitoring._inference_storage import LogStorage, open_storage, utc_date
 from driftloop.monitoring._inference_tables import (
+    FAILURE_FIELDS,
     FEATURE_PREFIX,
     FEEDBACK_COLUMNS,
     PREDICTION_FIELDS,
@@ -24,6 +25,7 @@ from driftloop.monitoring.request_ids import request_id_time_ms
 
 _DAY_MS = 86_400_000
 _ORDER = [("timestamp", "ascending"), ("request_id", "ascending"), ("row_index", "ascending")]
+_FAILURE_ORDER = _ORDER[:2]
 
 
 def read_inference_log(
@@ -93,6 +95,49 @@ def read_inference_log(
     if with_feedback:
         table = _join_feedback(storage, table)
     return table
+
+
+def read_failures(
+    root_uri: str,
+    deployment: str,
+    *,
+    start: dt.datetime | int | None = None,
+    end: dt.datetime | int | None = None,
+    routes: Collection[str] | None = None,
+    filesystem: Any = None,
+) -> pa.Table:
+    """Failed requests in ``[start, end)``, in timestamp order: one row per request.
+
+    Columns are :data:`FAILURE_FIELDS` (``request_id``, ``timestamp``, ``deployment``,
+    ``model_name``, ``model_version``, ``route``, ``error_type``, ``error_code``, ``status``,
+    ``latency_ms``). A log written before failures were recorded has no ``failures``
+    partitions: the table is then empty, as for a deployment that never failed.
+
+    Args:
+        root_uri: The log's root (local path, ``file://`` or ``s3://`` URI).
+        deployment: Deployment name.
+        start: Inclusive lower bound: Unix ms, or a timezone-aware datetime.
+        end: Exclusive upper bound, likewise.
+        routes: Keep only failures of these routes.
+        filesystem: An fsspec filesystem to read through instead of the URI's own.
+
+    Raises:
+        InvalidParameterError: A naive datetime, a bad deployment name or URI.
+    """
+    start_ms, end_ms = _to_ms(start, "start"), _to_ms(end, "end")
+    storage = open_storage(root_uri, deployment, filesystem)
+    dates = [
+        date
+        for date in storage.dates("failures")
+        if (start_ms is None or date >= utc_date(start_ms))
+        and (end_ms is None or date <= utc_date(end_ms - 1))
+    ]
+    schema = pa.schema(list(FAILURE_FIELDS))
+    tables = storage.read(storage.files("failures", dates))
+    if not tables:
+        return schema.empty_table()
+    table = _select(unify([*tables, schema.empty_table()]), start_ms, end_ms, routes)
+    return _in_time_order(table, _FAILURE_ORDER)
 
 
 def find_request_ids(
@@ -173,12 +218,12 @@ def _select(
     return table.filter(mask)
 
 
-def _in_time_order(table: pa.Table) -> pa.Table:
+def _in_time_order(table: pa.Table, order: list[tuple[str, str]] = _ORDER) -> pa.Table:
     """Sort by timestamp (then id and row); files are mostly in order, so check first."""
     stamps = table.column("timestamp").cast(pa.int64()).to_numpy()
     if stamps.size < 2 or bool(np.all(stamps[1:] >= stamps[:-1])):
         return table
-    return table.sort_by(_ORDER)
+    return table.sort_by(order)
 
 
 def _empty() -> pa.Table:

@@ -67,6 +67,56 @@ class ScoredRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedRequest:
+    """One request a model version did not answer: who failed it, when, and with what.
+
+    No payload is kept: the record says which version failed, not what it was sent.
+
+    Attributes:
+        request_id: The request's id.
+        timestamp_ms: When the request was received, Unix milliseconds (UTC).
+        model_name: Registered model name that was asked.
+        model_version: Model version that failed.
+        route: ``"champion"``, ``"challenger"`` or ``"shadow"`` (a copy the challenger
+            failed; the caller was answered by the champion).
+        error_type: The exception's class name (e.g. ``"ValueError"``).
+        error_code: The stable error code the caller got (``"INTERNAL_ERROR"`` for an
+            exception that is not a :class:`~driftloop.errors.DriftloopError`), or would
+            have got for a shadow copy.
+        status: The HTTP status that goes with it: 5xx when the model failed, 4xx when it
+            refused the input (e.g. ``SIGNATURE_MISMATCH``).
+        latency_ms: From routing to the failure, in milliseconds.
+    """
+
+    request_id: str
+    timestamp_ms: int
+    model_name: str
+    model_version: int
+    route: str
+    error_type: str
+    error_code: str
+    status: int
+    latency_ms: float
+
+    def check(self) -> None:
+        """The cheap checks ``submit_failure`` makes.
+
+        Raises:
+            InvalidParameterError: A route outside :data:`ROUTES`, or a status that is not
+                an HTTP error status (400-599).
+        """
+        if self.route not in ROUTES:
+            raise InvalidParameterError(
+                f"route must be one of {sorted(ROUTES)}, not {self.route!r}", field="route"
+            )
+        if isinstance(self.status, bool) or not 400 <= self.status <= 599:
+            raise InvalidParameterError(
+                f"status must be an HTTP error status (400-599), not {self.status!r}",
+                field="status",
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class FeedbackLabel:
     """The ground truth for one scored row, usually known long after the prediction.
 
@@ -85,7 +135,7 @@ class FeedbackLabel:
 
 @dataclass(frozen=True, slots=True)
 class WriterStats:
-    """Counters of an :class:`InferenceLogWriter` (rows are scored rows or labels).
+    """Counters of an :class:`InferenceLogWriter` (rows: scored rows, failures or labels).
 
     Attributes:
         queued_rows: Rows accepted and not yet written (the bounded queue's fill).

@@ -25,7 +25,7 @@ from fsspec.implementations.local import LocalFileSystem
 from driftloop.artifacts import s3
 from driftloop.errors import InvalidParameterError, UnsupportedUriError
 
-Kind = Literal["predictions", "feedback"]
+Kind = Literal["predictions", "feedback", "failures"]
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _DATE_DIR = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from driftloop.monitoring._inference_records import FeedbackLabel, ScoredRequest
+from driftloop.monitoring._inference_records import FailedRequest, FeedbackLabel, ScoredRequest
 
 FEATURE_PREFIX = "feature."
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
@@ -28,6 +28,20 @@ PREDICTION_FIELDS = (
     pa.field("probabilities", PROBABILITIES),
 )
 FEEDBACK_COLUMNS = ("request_id", "row_index", "label", "timestamp")
+
+#: Columns of every failures file: one row per failed request.
+FAILURE_FIELDS = (
+    pa.field("request_id", pa.string()),
+    pa.field("timestamp", TIMESTAMP),
+    pa.field("deployment", pa.string()),
+    pa.field("model_name", pa.string()),
+    pa.field("model_version", pa.int32()),
+    pa.field("route", pa.string()),
+    pa.field("error_type", pa.string()),
+    pa.field("error_code", pa.string()),
+    pa.field("status", pa.int16()),
+    pa.field("latency_ms", pa.float64()),
+)
 
 
 def typed_array(values: list[object]) -> pa.Array:
@@ -93,6 +107,26 @@ def feedback_table(labels: Sequence[FeedbackLabel], now_ms: int) -> pa.Table:
                 [label.timestamp_ms or now_ms for label in labels], pa.int64()
             ).cast(TIMESTAMP),
         }
+    )
+
+
+def failures_table(failures: Sequence[FailedRequest], deployment: str) -> pa.Table:
+    """One row per failed request, in the :data:`FAILURE_FIELDS` schema."""
+    values = {
+        "request_id": [f.request_id for f in failures],
+        "timestamp": [f.timestamp_ms for f in failures],
+        "deployment": [deployment] * len(failures),
+        "model_name": [f.model_name for f in failures],
+        "model_version": [f.model_version for f in failures],
+        "route": [f.route for f in failures],
+        "error_type": [f.error_type for f in failures],
+        "error_code": [f.error_code for f in failures],
+        "status": [f.status for f in failures],
+        "latency_ms": [float(f.latency_ms) for f in failures],
+    }
+    return pa.table(
+        [pa.array(values[field.name], field.type) for field in FAILURE_FIELDS],
+        schema=pa.schema(list(FAILURE_FIELDS)),
     )
 
 

@@ -1,10 +1,11 @@
 """The background writer of the inference log: a bounded queue drained by one daemon thread.
 
 ``submit`` only checks lengths and appends to a queue (no Arrow work on the caller's thread);
-the thread turns batches into Parquet files. The queue is bounded in rows, counting rows being
-written: when full, ``submit`` waits up to ``block_seconds`` for room, then drops the request
-and counts its rows. A failed write is retried once after a short backoff, then its rows are
-counted as dropped and the thread goes on. See ``docs/inference-log.md``.
+the thread turns batches into Parquet files (predictions, failures and feedback apart). The
+queue is bounded in rows, counting rows being written: when full, ``submit`` waits up to
+``block_seconds`` for room, then drops the request and counts its rows. A failed write is
+retried once after a short backoff, then its rows are counted as dropped and the thread goes
+on. See ``docs/inference-log.md``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from driftloop.errors import InvalidParameterError
-from driftloop.monitoring._inference_records import FeedbackLabel, ScoredRequest, WriterStats
+from driftloop.monitoring._inference_records import (
+    FailedRequest,
+    FeedbackLabel,
+    ScoredRequest,
+    WriterStats,
+)
 from driftloop.monitoring._inference_storage import (
     Kind,
     LogStorage,
@@ -35,7 +41,11 @@ from driftloop.monitoring._inference_storage import (
     utc_date,
     validate_segment,
 )
-from driftloop.monitoring._inference_tables import feedback_table, predictions_table
+from driftloop.monitoring._inference_tables import (
+    failures_table,
+    feedback_table,
+    predictions_table,
+)
 
 _logger = logging.getLogger(__name__)
 RETRY_BACKOFF_SECONDS = 0.2
@@ -47,6 +57,7 @@ class _Item:
     rows: int
     enqueued: float
     request: ScoredRequest | None = None
+    failure: FailedRequest | None = None
     labels: Sequence[FeedbackLabel] = ()
     submitted_ms: int = 0
 
@@ -58,7 +69,7 @@ def default_worker_id() -> str:
 
 
 class InferenceLogWriter:
-    """Writes scored requests and feedback labels of one deployment to Parquet, in the background.
+    """Writes scored requests, failed requests and feedback labels of one deployment to Parquet.
 
     Thread-safe; ``submit`` is cheap and never raises on storage errors (they are counted in
     :attr:`stats`). Call :meth:`close` on shutdown (SIGTERM): it drains the queue.
@@ -139,6 +150,15 @@ class InferenceLogWriter:
         """
         rows = request.check()
         return self._enqueue(rows, request=request)
+
+    def submit_failure(self, failure: FailedRequest) -> bool:
+        """Queue a failed request (one row); False when it was dropped.
+
+        Raises:
+            InvalidParameterError: A bad route or a status that is not 400-599.
+        """
+        failure.check()
+        return self._enqueue(1, failure=failure)
 
     def submit_feedback(self, labels: Sequence[FeedbackLabel]) -> bool:
         """Queue feedback labels; False when dropped (queue full or writer closed)."""
@@ -269,7 +289,10 @@ class InferenceLogWriter:
     def _groups(self, items: list[_Item]) -> list[tuple[Kind, str, list[Any]]]:
         requests: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
         labels: dict[str, list[Any]] = {}
+        failures: dict[str, list[Any]] = {}
         for item in items:
+            if item.failure is not None:
+                failures.setdefault(utc_date(item.failure.timestamp_ms), []).append(item.failure)
             if item.request is not None:
                 request = item.request
                 key = (utc_date(request.timestamp_ms), tuple(map(str, request.features.columns)))
@@ -283,6 +306,7 @@ class InferenceLogWriter:
             ("predictions", date, batch) for (date, _), batch in requests.items()
         ]
         groups.extend(("feedback", date, batch) for date, batch in labels.items())
+        groups.extend(("failures", date, batch) for date, batch in failures.items())
         return groups
 
     def _convert(self, kind: Kind, batch: list[Any]) -> list[pa.Table]:
@@ -290,6 +314,8 @@ class InferenceLogWriter:
         try:
             if kind == "feedback":
                 return [feedback_table(batch, 0)]
+            if kind == "failures":
+                return [failures_table(batch, self.deployment)]
             return [predictions_table(batch, self.deployment)]
         except Exception as exc:  # bad data must not stop the thread
             if len(batch) > 1:  # find the culprit: convert one by one

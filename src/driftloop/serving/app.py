@@ -9,6 +9,12 @@ Request path (``/invocations`` and ``/v1/predict``)::
       → inference log record (InferenceLogWriter.submit: a queue put) and, in shadow mode, a
         copy scored by the challenger in a background task (bounded; never seen by caller)
 
+A request the routed model fails or refuses (or a shadow copy the challenger fails) is
+recorded too, unless the model was being unloaded by a swap at that moment:
+``InferenceLogWriter.submit_failure`` with its route, version, time and error (no payload),
+and ``model_requests_total{model_version,route,outcome}``. The CT rollout computes each
+version's error rate over a phase from those log records (:mod:`driftloop.ct.live`).
+
 Errors: every :class:`DriftloopError` becomes its status with ``{"error_code", "message",
 "field"}``; anything else is logged and answered with a bare 500 ``INTERNAL_ERROR`` (no trace).
 """
@@ -31,10 +37,11 @@ from starlette.routing import Route
 
 from driftloop._version import __version__
 from driftloop.errors import DriftloopError, InvalidParameterError, NotReadyError
-from driftloop.monitoring.inference_log import InferenceLogWriter, find_request_ids
+from driftloop.monitoring.inference_log import FailedRequest, InferenceLogWriter, find_request_ids
 from driftloop.monitoring.request_ids import new_request_id
 from driftloop.server.params import read_limited_body
 from driftloop.server.responses import encode, error_response, json_response
+from driftloop.serving.batching import BatcherClosedError
 from driftloop.serving.config import ServeConfig
 from driftloop.serving.feedback import RecentRequestIds, classify, parse_feedback
 from driftloop.serving.formats import (
@@ -45,7 +52,7 @@ from driftloop.serving.formats import (
     parse_predict_request,
 )
 from driftloop.serving.hot_swap import ModelManager, ModelSet
-from driftloop.serving.inference import ScoredCall, log_record
+from driftloop.serving.inference import ScoredCall, failure_record, log_record, outcome
 from driftloop.serving.metrics import ServingMetrics
 from driftloop.serving.routing import Route as TrafficRoute
 from driftloop.serving.routing import choose_route
@@ -160,7 +167,23 @@ class ScoringService:
             served = models.challenger
         started = time.perf_counter()
         timestamp_ms = int(time.time() * 1000)
-        scores = await served.score(model_input)
+        try:
+            scores = await served.score(model_input)
+        except BatcherClosedError:
+            raise  # the version was being unloaded (a swap): not its failure
+        except Exception as error:
+            self._record_failure(
+                failure_record(
+                    request_id=request_id,
+                    timestamp_ms=timestamp_ms,
+                    model_name=served.model_name,
+                    model_version=served.version,
+                    route=route.value,
+                    error=error,
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                )
+            )
+            raise
         call = ScoredCall(
             request_id=request_id,
             timestamp_ms=timestamp_ms,
@@ -179,8 +202,14 @@ class ScoringService:
     def _record(self, call: ScoredCall) -> None:
         self.recent.add(call.request_id)
         self.metrics.add_rows(call.model_version, call.route, call.model_input.num_rows)
+        self.metrics.observe_model_request(call.model_version, call.route, outcome(None))
         if self.writer is not None:
             self.writer.submit(log_record(call))
+
+    def _record_failure(self, failure: FailedRequest) -> None:
+        self.metrics.observe_model_request(failure.model_version, failure.route, outcome(failure))
+        if self.writer is not None:
+            self.writer.submit_failure(failure)
 
     def _shadow(self, models: ModelSet, call: ScoredCall) -> None:
         if len(self._shadow_tasks) >= self.config.shadow_max_in_flight:
@@ -193,8 +222,22 @@ class ScoringService:
             started = time.perf_counter()
             try:
                 scores = await challenger.score(call.model_input)
+            except BatcherClosedError as error:  # unloaded by a swap: not the version's failure
+                self.metrics.shadow_failed(type(error).__name__)
+                return
             except Exception as error:  # noqa: BLE001 - a shadow failure never reaches callers
                 self.metrics.shadow_failed(type(error).__name__)
+                self._record_failure(
+                    failure_record(
+                        request_id=call.request_id,
+                        timestamp_ms=call.timestamp_ms,
+                        model_name=challenger.model_name,
+                        model_version=challenger.version,
+                        route="shadow",
+                        error=error,
+                        latency_ms=(time.perf_counter() - started) * 1000,
+                    )
+                )
                 return
             shadow = ScoredCall(
                 request_id=call.request_id,
@@ -207,6 +250,7 @@ class ScoringService:
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
             self.metrics.add_rows(shadow.model_version, "shadow", call.model_input.num_rows)
+            self.metrics.observe_model_request(shadow.model_version, "shadow", outcome(None))
             if self.writer is not None:
                 self.writer.submit(log_record(shadow))
 

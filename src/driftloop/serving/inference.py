@@ -1,4 +1,4 @@
-"""A scored request, and its record for the inference log."""
+"""A scored request, and its record for the inference log; a failed one, and its record."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from driftloop.monitoring.inference_log import ScoredRequest
+from driftloop.errors import DriftloopError
+from driftloop.monitoring.inference_log import FailedRequest, ScoredRequest
 from driftloop.serving.formats import ModelInput
 from driftloop.serving.served_model import RequestScores
 
@@ -52,6 +53,45 @@ def log_record(call: ScoredCall) -> ScoredRequest:
         probabilities=None if probabilities is None else probabilities.tolist(),
         latency_ms=call.latency_ms,
     )
+
+
+def failure_record(
+    *,
+    request_id: str,
+    timestamp_ms: int,
+    model_name: str,
+    model_version: int,
+    route: str,
+    error: Exception,
+    latency_ms: float,
+) -> FailedRequest:
+    """The inference-log record of a request ``model_version`` failed with ``error``.
+
+    A :class:`~driftloop.errors.DriftloopError` keeps its code and status (a signature
+    mismatch is a 4xx: the model refused the input); any other exception gets what the
+    caller is answered with for it, ``INTERNAL_ERROR`` and 500.
+    """
+    code, status = "INTERNAL_ERROR", 500
+    if isinstance(error, DriftloopError):
+        code, status = error.code, error.http_status
+    return FailedRequest(
+        request_id=request_id,
+        timestamp_ms=timestamp_ms,
+        model_name=model_name,
+        model_version=model_version,
+        route=route,
+        error_type=type(error).__name__,
+        error_code=code,
+        status=status,
+        latency_ms=latency_ms,
+    )
+
+
+def outcome(failure: FailedRequest | None) -> str:
+    """``ok`` (answered), ``failed`` (5xx: the model failed) or ``rejected`` (4xx: bad input)."""
+    if failure is None:
+        return "ok"
+    return "failed" if failure.status >= 500 else "rejected"
 
 
 def features_frame(data: Any) -> pd.DataFrame:

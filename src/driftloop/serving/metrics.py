@@ -6,6 +6,11 @@ One :class:`ServingMetrics` per process. Series (all prefixed ``driftloop_servin
 - ``request_duration_seconds{endpoint}``: request latency histogram;
 - ``batch_rows``: histogram of rows per model call (how well micro-batching coalesces);
 - ``rows_total{model_version,route}``: rows scored, by the version and route that answered;
+- ``model_requests_total{model_version,route,outcome}``: requests (and shadow copies) each
+  version was asked to score, by outcome: ``ok``, ``failed`` (the model failed: a 5xx
+  answer) or ``rejected`` (the model refused the input: a 4xx answer, e.g. a signature
+  mismatch). Cumulative since the process started; the CT rollout reads per-phase error
+  rates from the inference log instead (:mod:`driftloop.ct.live`);
 - ``model_swaps_total{route}``: hot swaps (a route's loaded version changed);
 - ``model_loaded{model_name,model_version,route}``: 1 for each loaded version, else 0;
 - ``inference_log_queue_depth`` and ``inference_log_dropped_total``: the inference log's
@@ -98,6 +103,13 @@ class ServingMetrics:
             ("model_version", "route"),
             registry=registry,
         )
+        self._model_requests = Counter(
+            f"{_PREFIX}model_requests_total",
+            "Requests a model version was asked to score, by route and outcome "
+            "(ok, failed: 5xx, rejected: 4xx).",
+            ("model_version", "route", "outcome"),
+            registry=registry,
+        )
         self._swaps = Counter(
             f"{_PREFIX}model_swaps_total",
             "Hot swaps: the loaded version of a route changed.",
@@ -142,6 +154,7 @@ class ServingMetrics:
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
         self._row_children: dict[tuple[str, str], Counter] = {}
+        self._model_request_children: dict[tuple[str, str, str], Counter] = {}
         self._loaded_by_route: dict[str, tuple[str, str]] = {}
         self._dropped_seen = 0
 
@@ -175,6 +188,15 @@ class ServingMetrics:
             child = self._rows.labels(*key)
             self._row_children[key] = child
         child.inc(rows)
+
+    def observe_model_request(self, model_version: int | str, route: str, outcome: str) -> None:
+        """Count one request of ``model_version`` on ``route`` (ok, failed or rejected)."""
+        key = (str(model_version), str(route), str(outcome))
+        child = self._model_request_children.get(key)
+        if child is None:
+            child = self._model_requests.labels(*key)
+            self._model_request_children[key] = child
+        child.inc()
 
     def shadow_dropped(self) -> None:
         """Count a shadow copy skipped because too many were in flight."""

@@ -1,4 +1,4 @@
-"""Live comparison from a real inference log (and a real scoring server's /metrics).
+"""Live comparison from a real inference log (and a real scoring server writing it).
 
 The logs are written with the real writer: champion rows, canary rows of the challenger
 (several rows per request), shadow copies sharing the champion's request ids, rows before the
@@ -35,7 +35,7 @@ from driftloop.ct.live import (
 )
 from driftloop.entities import DeploymentMode
 from driftloop.errors import InvalidParameterError
-from driftloop.monitoring.inference_log import read_inference_log
+from driftloop.monitoring.inference_log import read_failures, read_inference_log
 from driftloop.serving import ServeConfig
 from driftloop.serving.app import create_app
 from driftloop.testing.live_server import free_port, live_app
@@ -160,7 +160,8 @@ def test_classification_numbers_match_a_direct_computation(
         )
         assert stats.p99_ms is not None
         assert math.isclose(stats.p99_ms, expected_p99(rows), rel_tol=1e-12)
-        assert stats.error_rate is None
+        # The log has no failures files (as one written before failures were recorded).
+        assert (stats.error_rate, stats.failed, stats.rejected) == (0.0, 0, 0)
 
 
 def test_the_counts_are_what_was_written(classification_log: Log) -> None:
@@ -261,6 +262,7 @@ def test_an_empty_log_gives_zeros(tmp_path: Path) -> None:
     comparison = Log(str(tmp_path), "nothing-yet", 0, WrittenLog()).compare("f1")
     for stats in (comparison.champion, comparison.challenger):
         assert (stats.requests, stats.labelled, stats.metric, stats.p99_ms) == (0, 0, None, None)
+        assert stats.error_rate is None
 
 
 def test_bad_arguments_name_the_field(classification_log: Log) -> None:
@@ -343,7 +345,7 @@ def _score(url: str, rows: np.ndarray) -> list[str]:
     return ids
 
 
-def test_error_rate_comes_from_the_scoring_server_metrics(served: Served) -> None:
+def test_error_rate_comes_from_the_failures_the_server_logs(served: Served) -> None:
     since = int(time.time() * 1000) - 1000
     rows = np.random.default_rng(6).normal(size=(40, 4))
     failing_rows = rows[:, 0] > 0
@@ -363,6 +365,9 @@ def test_error_rate_comes_from_the_scoring_server_metrics(served: Served) -> Non
         return table.num_rows == 40 + 40 - failing and unlabelled == 0
 
     _wait_until(logged)
+    _wait_until(
+        lambda: read_failures(served.log_root, served.deployment, start=since).num_rows == failing
+    )
     comparison = live_comparison(
         served.log_root,
         served.deployment,
@@ -370,24 +375,27 @@ def test_error_rate_comes_from_the_scoring_server_metrics(served: Served) -> Non
         metric="accuracy",
         champion_version=1,
         challenger_version=2,
-        serving_metrics_url=f"{served.url}/metrics",
     )
     assert comparison.challenger.error_rate == pytest.approx(failing / 40, rel=1e-12)
-    assert comparison.champion.error_rate is None
+    assert (comparison.challenger.failed, comparison.challenger.rejected) == (failing, 0)
+    assert comparison.champion.error_rate == 0.0
     assert comparison.champion.requests == 40
     assert comparison.challenger.requests == 40 - failing
     assert comparison.champion.labelled == 40
     # The shadow copies that succeeded are the rows with f0 <= 0, label 0, answered 0.
     assert comparison.challenger.metric == 1.0
 
-    # Once the server has loaded another challenger, the version-less failure counter can no
-    # longer be pinned on either: the rate is unknown, not a wrong number.
+    # The server's cumulative per-version counters tell the same, version by version, also
+    # once it has loaded another challenger.
+    assert challenger_error_rate(httpx.get(f"{served.url}/metrics").text, 2) == pytest.approx(
+        failing / 40, rel=1e-12
+    )
     served.client.update_deployment(served.deployment, challenger_version=3)
     _wait_until(lambda: httpx.get(f"{served.url}/version").json().get("challenger_version") == 3)
     _score(served.url, rows[:5])
+    _wait_until(lambda: challenger_error_rate(httpx.get(f"{served.url}/metrics").text, 3) == 0.0)
     text = httpx.get(f"{served.url}/metrics").text
-    assert challenger_error_rate(text, 3) is None
-    assert challenger_error_rate(text, 2) is None
+    assert challenger_error_rate(text, 2) == pytest.approx(failing / 40, rel=1e-12)
 
 
 def test_a_server_with_nothing_to_count_gives_no_rate(served: Served) -> None:
@@ -395,15 +403,13 @@ def test_a_server_with_nothing_to_count_gives_no_rate(served: Served) -> None:
     assert challenger_error_rate(text, 2) is None
 
 
-def test_an_unreachable_metrics_url_is_a_coded_error(classification_log: Log) -> None:
-    with pytest.raises(ServingMetricsUnavailableError, match="cannot read") as raised:
-        classification_log.compare(
-            "accuracy", serving_metrics_url=f"http://127.0.0.1:{free_port()}/metrics"
-        )
-    assert raised.value.field == "serving_metrics_url"
-    assert raised.value.code == "TEMPORARILY_UNAVAILABLE"
+def test_the_deprecated_metrics_url_is_not_read(classification_log: Log) -> None:
+    unreachable = f"http://127.0.0.1:{free_port()}/metrics"
+    with_url = classification_log.compare("accuracy", serving_metrics_url=unreachable)
+    assert with_url == classification_log.compare("accuracy")
 
 
 def test_text_that_is_not_prometheus_is_refused() -> None:
-    with pytest.raises(ServingMetricsUnavailableError, match="not Prometheus text"):
+    with pytest.raises(ServingMetricsUnavailableError, match="not Prometheus text") as raised:
         challenger_error_rate("<html>{oops</html>\n", 2)
+    assert raised.value.code == "TEMPORARILY_UNAVAILABLE"
