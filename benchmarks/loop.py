@@ -9,7 +9,7 @@ Run from the repository root::
 Streams (``_loop_streams.py``): river's synthetic generators, seeded, one row per second:
 abrupt (Agrawal, concept only), gradual (RandomRBF, a 10,000-row transition), recurring
 (RandomRBF A -> B -> A) and none (no change). The first 5,000 rows are the history the
-first model is trained on; the rest is replayed in batches of 500 rows. Each row is answered
+first model is trained on; the rest is replayed in batches of 100 rows. Each row is answered
 by the model in force before its label is known (prequential); labels arrive 1,000 rows
 later.
 
