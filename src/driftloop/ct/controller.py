@@ -177,7 +177,12 @@ class Controller:
             ctx.deployment,
             CtEventKind.CONTROLLER_STARTED,
             message=f"controller {ctx.holder} started (every {interval_s:g} s)",
-            evidence={"holder": ctx.holder, "interval_s": interval_s, "executor": ctx.executor},
+            evidence={
+                "holder": ctx.holder,
+                "interval_s": interval_s,
+                "executor": ctx.executor,
+                "policy": ctx.policy.to_document(),  # the policy in force, for the UI
+            },
             now=ctx.clock(),
         )
         ticks = 0

@@ -12,7 +12,7 @@ docs/ct-policy.md shows an annotated full example.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -111,6 +111,15 @@ class Policy(PolicySection):
             return validate_model_name(value, field="deployment")
         except InvalidParameterError as exc:
             raise ValueError(exc.message.replace("model name", "deployment name")) from None
+
+    def to_document(self) -> dict[str, Any]:
+        """The policy as YAML-ready data that :func:`parse_policy` reads back to an equal policy.
+
+        Only what differs from the defaults is written (a trigger that is off is left out,
+        ``canary: null`` is kept), durations as text (``1h30m``), entry points as strings.
+        """
+        document: dict[str, Any] = self.model_dump(mode="json", exclude_defaults=True)
+        return document
 
     @property
     def rollback_metric(self) -> str:

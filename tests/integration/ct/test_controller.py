@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.integration.ct.controller_helpers import (
     DEPLOYMENT,
     HERE,
@@ -25,6 +26,7 @@ from tests.integration.ct.controller_helpers import (
 )
 
 from driftloop.ct.controller import TickAction, TickOutcome
+from driftloop.ct.policy import parse_policy
 from driftloop.entities import CtPhase, DeploymentState, RunStatus, TriggerKind
 from driftloop.errors import ConflictError
 from driftloop.monitoring.monitor_run import monitor_deployment
@@ -248,7 +250,8 @@ def test_a_manual_trigger_is_refused_while_an_episode_runs(world: World) -> None
 
 
 def test_run_ticks_until_stopped_and_releases_the_lease(world: World) -> None:
-    controller = world.controller(world.policy())
+    policy = world.policy()
+    controller = world.controller(policy)
     seen: list[TickOutcome] = []
     controller.run(interval_s=0.01, max_ticks=3, on_tick=seen.append)
     assert [o.action for o in seen] == [TickAction.IDLE] * 3
@@ -257,6 +260,9 @@ def test_run_ticks_until_stopped_and_releases_the_lease(world: World) -> None:
     assert world.stores.ct.get_lease("ct:churn") is None
     kinds = [e.kind for e in world.events()]
     assert kinds == ["controller_started", "lease_acquired"]
+    # The policy in force is on record, and reads back to the same policy.
+    recorded = world.events()[0].evidence["policy"]
+    assert parse_policy(yaml.safe_dump(recorded), source="event") == policy
 
 
 def test_the_performance_trigger_reads_live_metrics_and_the_champions_validation(

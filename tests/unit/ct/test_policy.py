@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pydantic
 import pytest
+import yaml
 
 from driftloop.ct import (
     EntryPoint,
@@ -178,3 +180,20 @@ def test_undecodable_file_is_a_policy_error(tmp_path: Path) -> None:
     path.write_bytes(b"deployment: caf\xe9\n")
     with pytest.raises(PolicyError, match="UnicodeDecodeError"):
         load_policy(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        FULL.read_text(encoding="utf-8"),
+        MINIMAL,
+        MINIMAL + "rollout:\n  canary: null\n  fast_track: null\n  shadow:\n    duration: null\n",
+    ],
+)
+def test_to_document_reads_back_to_the_same_policy(text: str) -> None:
+    policy = parse_policy(text, source="p.yaml")
+    document = policy.to_document()
+    json.dumps(document)  # JSON-ready: it goes into event evidence
+    assert parse_policy(yaml.safe_dump(document), source="again.yaml") == policy
+    if policy.triggers.drift is None:  # an off trigger is left out, not written as null
+        assert "drift" not in document.get("triggers", {})
