@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import click
 from rich.table import Table
@@ -102,11 +101,11 @@ def status(state: CliState, deployment: str, event_count: int, as_json: bool) ->
     if as_json:
         render.echo_json(
             {
-                "episode": None if episode is None else episode_to_dict(episode),
+                "episode": None if episode is None else episode.to_dict(),
                 "lease": None
                 if lease is None
                 else {"holder": lease.holder, "expires": lease.expires, "acquired": lease.acquired},
-                "events": [event_to_dict(event) for event in events],
+                "events": [event.to_dict() for event in events],
             }
         )
         return
@@ -139,7 +138,7 @@ def events(
     store = ct_store(state.resolved_tracking_uri())
     page = store.list_events(deployment, episode_id=episode_id, max_results=max_results)
     if as_json:
-        render.echo_json([event_to_dict(event) for event in page.items])
+        render.echo_json([event.to_dict() for event in page.items])
         return
     out = render.console()
     for event in page.items:
@@ -151,39 +150,6 @@ def events(
         if event.evidence:
             evidence = json.dumps(dict(event.evidence), sort_keys=True, separators=(",", ":"))
             out.print(Text(f"       {evidence}", style="dim"))
-
-
-def episode_to_dict(episode: CtEpisode) -> dict[str, Any]:
-    """An episode as a JSON-ready dict."""
-    return {
-        "episode_id": episode.episode_id,
-        "deployment": episode.deployment,
-        "phase": episode.phase.value,
-        "trigger": episode.trigger.value,
-        "evidence": dict(episode.evidence),
-        "pipeline_run_id": episode.pipeline_run_id,
-        "challenger_version": episode.challenger_version,
-        "champion_version": episode.champion_version,
-        "canary_step": episode.canary_step,
-        "phase_started": episode.phase_started,
-        "revision": episode.revision,
-        "created": episode.created,
-        "updated": episode.updated,
-        "message": episode.message,
-    }
-
-
-def event_to_dict(event: CtEvent) -> dict[str, Any]:
-    """An event as a JSON-ready dict."""
-    return {
-        "event_id": event.event_id,
-        "deployment": event.deployment,
-        "episode_id": event.episode_id,
-        "timestamp": event.timestamp,
-        "kind": event.kind,
-        "message": event.message,
-        "evidence": dict(event.evidence),
-    }
 
 
 def events_table(events: Sequence[CtEvent], *, title: str | None, evidence: bool = False) -> Table:

@@ -125,6 +125,25 @@ class CtEpisode:
     updated: int
     message: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The episode as JSON-ready data (the REST API's and ``driftloop ct --json``'s)."""
+        return {
+            "episode_id": self.episode_id,
+            "deployment": self.deployment,
+            "phase": self.phase.value,
+            "trigger": self.trigger.value,
+            "evidence": dict(self.evidence),
+            "pipeline_run_id": self.pipeline_run_id,
+            "challenger_version": self.challenger_version,
+            "champion_version": self.champion_version,
+            "canary_step": self.canary_step,
+            "phase_started": self.phase_started,
+            "revision": self.revision,
+            "created": self.created,
+            "updated": self.updated,
+            "message": self.message,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class CtEvent:
@@ -147,6 +166,18 @@ class CtEvent:
     kind: str
     message: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as JSON-ready data (the REST API's and ``driftloop ct --json``'s)."""
+        return {
+            "event_id": self.event_id,
+            "deployment": self.deployment,
+            "episode_id": self.episode_id,
+            "timestamp": self.timestamp,
+            "kind": self.kind,
+            "message": self.message,
+            "evidence": dict(self.evidence),
+        }
 
 
 @dataclass(frozen=True, slots=True)

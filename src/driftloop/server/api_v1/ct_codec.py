@@ -22,22 +22,7 @@ JSON = dict[str, Any]
 
 def episode_to_json(episode: CtEpisode) -> JSON:
     """The JSON object of an episode."""
-    return {
-        "episode_id": episode.episode_id,
-        "deployment": episode.deployment,
-        "phase": episode.phase.value,
-        "trigger": episode.trigger.value,
-        "evidence": dict(episode.evidence),
-        "pipeline_run_id": episode.pipeline_run_id,
-        "challenger_version": episode.challenger_version,
-        "champion_version": episode.champion_version,
-        "canary_step": episode.canary_step,
-        "phase_started": episode.phase_started,
-        "revision": episode.revision,
-        "created": episode.created,
-        "updated": episode.updated,
-        "message": episode.message,
-    }
+    return episode.to_dict()
 
 
 def episode_from_json(data: Mapping[str, Any]) -> CtEpisode:
@@ -67,15 +52,7 @@ def optional_episode_from_json(data: object) -> CtEpisode | None:
 
 def event_to_json(event: CtEvent) -> JSON:
     """The JSON object of an event of the CT log."""
-    return {
-        "event_id": event.event_id,
-        "deployment": event.deployment,
-        "episode_id": event.episode_id,
-        "timestamp": event.timestamp,
-        "kind": event.kind,
-        "message": event.message,
-        "evidence": dict(event.evidence),
-    }
+    return event.to_dict()
 
 
 def event_from_json(data: Mapping[str, Any]) -> CtEvent:
