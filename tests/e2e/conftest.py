@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -40,3 +41,30 @@ def mlflow_tracking(server_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: 
         mlflow.end_run()
     mlflow.set_tracking_uri(None)
     mlflow.set_registry_uri(None)
+
+
+# --- The web UI's browser tests (tests/e2e/test_ui_*.py) ---------------------------------
+
+from tests.e2e.ui_support import UiServer, start_ui_browser, start_ui_server  # noqa: E402
+from tests.integration.conftest import quickstart_run  # noqa: E402, F401 - the shared fixture
+from tests.integration.quickstart_run import QuickstartRun  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+
+@pytest.fixture(scope="session")
+def ui_server(
+    quickstart_run: QuickstartRun,  # noqa: F811 - the fixture imported above
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[UiServer]:
+    """``driftloop server`` on a copy of the quickstart's database (its artifacts read in place)."""
+    with start_ui_server(quickstart_run.tracking, tmp_path_factory.mktemp("ui-server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def ui_browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session."""
+    with start_ui_browser() as browser:
+        yield browser

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 
 import click
 
 from driftloop.cli.uvicorn_runner import run_app
 from driftloop.server.asgi import CONFIG_ENV
 from driftloop.server.config import ServerConfig
+from driftloop.ui.session import SECRET_ENV as UI_SECRET_ENV
 
 
 @click.command("server")
@@ -96,6 +98,8 @@ def server(
             "allowed_origins": list(allowed_origins),
         }
     )
+    if workers > 1:  # every worker must sign the UI's session cookies with the same key
+        os.environ.setdefault(UI_SECRET_ENV, secrets.token_urlsafe(32))
     run_app(
         "driftloop.server.asgi:app_from_environment",
         host=host,

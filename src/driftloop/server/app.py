@@ -15,6 +15,7 @@ from driftloop.server.routing import Endpoint, to_route
 from driftloop.server.state import AllowAll, Authorizer, ServerState
 from driftloop.store.sql import SqlStores, open_sql_stores
 from driftloop.tracking.uri import resolve_store_location
+from driftloop.ui import ui_routes
 
 
 def create_app(config: ServerConfig, *, extra_endpoints: Sequence[Endpoint] = ()) -> Starlette:
@@ -45,7 +46,8 @@ def create_app(config: ServerConfig, *, extra_endpoints: Sequence[Endpoint] = ()
         stores.close()
 
     endpoints = [*all_endpoints(), *extra_endpoints]
-    app = Starlette(routes=[to_route(e) for e in endpoints], lifespan=lifespan)
+    routes = [*(to_route(e) for e in endpoints), *ui_routes()]  # the web UI at "/"
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.driftloop = state
     app.add_middleware(
         HostOriginMiddleware,
