@@ -46,9 +46,8 @@ triggers:
 gates:
   metric: accuracy     # the challenger must match or beat the champion on the holdout ...
   margin: 0.02         # ... by 2 points
-  # Off here: checking the holdout's ranges against a 450-row training sample flags the
-  # stream's unbounded tails by chance (1-2% of values); keep it on with real windows.
-  data_validation: false
+  data_validation: true  # the holdout's columns vs the challenger's training profile
+                         # (types, ranges with a binomial allowance, missing values)
 
 rollout:
   shadow:
