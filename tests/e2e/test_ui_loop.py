@@ -70,6 +70,9 @@ def test_the_ct_timeline_shows_the_promotion(ui_browser: Browser, ui_server: UiS
         gates = page.locator("table.gates").first.inner_text()
         assert re.search(r"metric\s+passed\s+accuracy", gates)
         assert "promoted" in page.locator("li.episode h3").first.inner_text()
+        policy = page.locator("#policy").inner_text()  # recorded by the quickstart's controller
+        assert f"deployment: {DEPLOYMENT}" in policy
+        assert "margin: 0.05" in policy  # the rollback margin the quickstart sets
         opened.screenshot("ct-promotion")
         page.locator('li.step[data-kind="pipeline_finished"] a[href^="/runs/"]').click()
         page.wait_for_load_state("load")

@@ -5,8 +5,10 @@ HTML 404/400 pages, and a guest without a grant refused."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -445,3 +447,32 @@ def test_a_guest_lists_only_granted_models_and_their_deployments(
         assert hidden.status_code == 200
         assert MODEL not in text_of(hidden.text), url
     assert granted.get(f"/ct/view?name={OTHER_DEPLOYMENT}", headers=HTML).status_code == 403
+
+
+def test_the_inference_log_location_is_configurable(
+    loop: tuple[Starlette, LoopWorld], tmp_path: Path
+) -> None:
+    """``driftloop server --inference-log``: the pages read the log where serving writes it."""
+    application, world = loop
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(world.root / "artifacts" / "inference-log", moved)
+    config = dataclasses.replace(application.state.driftloop.config, inference_log_uri=str(moved))
+    assert config.inference_log_root() == str(moved)
+    assert _config(world.root).inference_log_root() == f"{world.root}/artifacts/inference-log"
+    elsewhere = create_app(config)
+    client = AsgiClient(elsewhere)
+    try:
+        text = text_of(page(client, "/deployments/view", name=DEPLOYMENT))
+        assert "champion v1 900 900 100" in text  # the same rows, read from the new place
+        empty = create_app(dataclasses.replace(config, inference_log_uri=str(tmp_path / "none")))
+        nothing = AsgiClient(empty)
+        try:
+            assert "No traffic logged" in text_of(
+                page(nothing, "/deployments/view", name=DEPLOYMENT)
+            )
+        finally:
+            nothing.close()
+            empty.state.driftloop.stores.close()
+    finally:
+        client.close()
+        elsewhere.state.driftloop.stores.close()

@@ -122,6 +122,7 @@ def quickstart(
             experiment=f"ct-{DEPLOYMENT}",
             serving_metrics_url=f"{url}/metrics",
         )
+        controller.record_start()  # the policy in force, in the event log and the UI
         context = ReplayContext(client, scoring, controller, stores.monitoring, log_root, out)
         done = replay(context, stream)
         # The labels still held back by the delay arrive at the end.
@@ -147,7 +148,7 @@ def quickstart(
         )
         out.print(f"done in {time.monotonic() - started:.0f} s", highlight=False)
         if keep_running:
-            api = stack.enter_context(serve_api(tracking_uri))
+            api = stack.enter_context(serve_api(tracking_uri, log_root))
             _wait(out, url, api)
 
 
@@ -182,8 +183,9 @@ def _print_results(
 def _wait(out: Console, scoring_url: str, api_url: str) -> None:
     out.print(
         f"\nScoring server: {scoring_url}/v1/predict (POST), {scoring_url}/metrics\n"
+        f"Web UI:         {api_url}/  (experiments, models, deployments, monitoring, CT)\n"
         f"Tracking API:   {api_url}/api/2.0/mlflow/experiments/search (MLflow-compatible)\n"
-        "The web UI comes with a later release. Ctrl-C to stop.",
+        "Ctrl-C to stop.",
         highlight=False,
     )
     with contextlib.suppress(KeyboardInterrupt):

@@ -51,11 +51,14 @@ def serve_deployment(client: Client, tracking_uri: str, log_root: str) -> Iterat
 
 
 @contextlib.contextmanager
-def serve_api(tracking_uri: str) -> Iterator[str]:
-    """The tracking REST API over the quickstart's store (``driftloop server``), until exit."""
+def serve_api(tracking_uri: str, inference_log_uri: str) -> Iterator[str]:
+    """The tracking REST API and web UI over the quickstart's store (``driftloop server``)."""
     location = resolve_store_location(tracking_uri)
     config = ServerConfig(
-        backend_store_uri=location.db_uri, artifacts_destination=location.artifact_root, port=0
+        backend_store_uri=location.db_uri,
+        artifacts_destination=location.artifact_root,
+        port=0,
+        inference_log_uri=inference_log_uri,
     )
     config.check()
     with serve_in_background(create_api_app(config)) as url:

@@ -27,6 +27,14 @@ from driftloop.ui.session import SECRET_ENV as UI_SECRET_ENV
     show_default=True,
     help="Where artifacts are stored and proxied from: a folder or s3://bucket/prefix.",
 )
+@click.option(
+    "--inference-log",
+    "inference_log",
+    default=None,
+    metavar="URI",
+    help="Where the scoring servers write inference logs (a folder or s3://...), for the web "
+    "UI's deployment and monitoring pages. Default: <artifacts-destination>/inference-log.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option(
@@ -60,6 +68,7 @@ from driftloop.ui.session import SECRET_ENV as UI_SECRET_ENV
 def server(
     backend_store_uri: str,
     artifacts_destination: str,
+    inference_log: str | None,
     host: str,
     port: int,
     workers: int,
@@ -68,9 +77,10 @@ def server(
     allowed_hosts: tuple[str, ...],
     allowed_origins: tuple[str, ...],
 ) -> None:
-    r"""Serve the REST API, the MLflow-compatible API and the artifact proxy.
+    r"""Serve the web UI, the REST API, the MLflow-compatible API and the artifact proxy.
 
     \b
+    Open http://127.0.0.1:5000/ in a browser for the UI (a login page with --auth).
     Point clients at it with:
       driftloop.set_tracking_uri("http://127.0.0.1:5000")   or   MLFLOW_TRACKING_URI=...
     Without --auth the server only binds loopback interfaces.
@@ -84,6 +94,7 @@ def server(
         insecure_no_auth=insecure_no_auth,
         allowed_hosts=allowed_hosts,
         allowed_origins=allowed_origins,
+        inference_log_uri=inference_log,
     )
     config.check()
     os.environ[CONFIG_ENV] = json.dumps(
@@ -96,6 +107,7 @@ def server(
             "insecure_no_auth": insecure_no_auth,
             "allowed_hosts": list(allowed_hosts),
             "allowed_origins": list(allowed_origins),
+            "inference_log_uri": inference_log,
         }
     )
     if workers > 1:  # every worker must sign the UI's session cookies with the same key

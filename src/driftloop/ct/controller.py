@@ -173,18 +173,7 @@ class Controller:
         """
         stop = stop or threading.Event()
         ctx = self._ctx
-        ctx.store.append_event(
-            ctx.deployment,
-            CtEventKind.CONTROLLER_STARTED,
-            message=f"controller {ctx.holder} started (every {interval_s:g} s)",
-            evidence={
-                "holder": ctx.holder,
-                "interval_s": interval_s,
-                "executor": ctx.executor,
-                "policy": ctx.policy.to_document(),  # the policy in force, for the UI
-            },
-            now=ctx.clock(),
-        )
+        self.record_start(interval_s)
         ticks = 0
         try:
             while not stop.is_set() and (max_ticks is None or ticks < max_ticks):
@@ -196,6 +185,27 @@ class Controller:
                     stop.wait(interval_s)
         finally:
             ctx.store.release_lease(lease_name(ctx.deployment), ctx.holder)
+
+    def record_start(self, interval_s: float | None = None) -> CtEvent:
+        """Record ``controller_started`` with the policy in force (``run`` does it first).
+
+        A caller that ticks the controller itself (the quickstart; ``interval_s`` None) calls
+        it once, so the event log and the UI show which policy decided.
+        """
+        ctx = self._ctx
+        cadence = "ticked by its caller" if interval_s is None else f"every {interval_s:g} s"
+        return ctx.store.append_event(
+            ctx.deployment,
+            CtEventKind.CONTROLLER_STARTED,
+            message=f"controller {ctx.holder} started ({cadence})",
+            evidence={
+                "holder": ctx.holder,
+                "interval_s": interval_s,
+                "executor": ctx.executor,
+                "policy": ctx.policy.to_document(),  # the policy in force, for the UI
+            },
+            now=ctx.clock(),
+        )
 
     def request_manual_trigger(self, reason: str = "", requested_by: str | None = None) -> CtEvent:
         """Ask for a retraining now, as ``driftloop ct trigger`` does.

@@ -30,5 +30,6 @@ def app_from_environment() -> Starlette:
             insecure_no_auth=bool(data.get("insecure_no_auth", False)),
             allowed_hosts=tuple(data.get("allowed_hosts", ())),
             allowed_origins=tuple(data.get("allowed_origins", ())),
+            inference_log_uri=data.get("inference_log_uri"),
         )
     )

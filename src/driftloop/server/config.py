@@ -29,6 +29,10 @@ class ServerConfig:
         allowed_origins: Browser origins allowed to call the API besides the server's own.
         max_json_bytes: Largest JSON request body.
         max_upload_bytes: Largest artifact upload.
+        inference_log_uri: Where the scoring servers write deployments' inference logs (the
+            web UI's deployment and monitoring pages read them); None means
+            ``<artifacts_destination>/inference-log``, where ``driftloop serve`` writes for a
+            folder store.
     """
 
     backend_store_uri: str
@@ -41,7 +45,14 @@ class ServerConfig:
     max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     insecure_no_auth: bool = False
+    inference_log_uri: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    def inference_log_root(self) -> str:
+        """The inference log root: ``inference_log_uri`` or the artifacts' default."""
+        if self.inference_log_uri:
+            return self.inference_log_uri
+        return self.artifacts_destination.rstrip("/") + "/inference-log"
 
     def check(self) -> None:
         """Refuse an unauthenticated server on a non-loopback interface.

@@ -53,11 +53,8 @@ class Traffic:
 
 
 def inference_log_root(config: ServerConfig) -> str:
-    """Where the server looks for deployments' inference logs."""
-    configured = config.extra.get("inference_log")
-    if configured:
-        return configured
-    return config.artifacts_destination.rstrip("/") + "/inference-log"
+    """Where the server looks for deployments' inference logs (``--inference-log``)."""
+    return config.inference_log_root()
 
 
 def read_traffic(config: ServerConfig, deployment: str, *, count: int = 12) -> Traffic:
