@@ -10,8 +10,9 @@ benchmark's search (``metrics.acc > 0.5 AND params.model = 'gbm'`` ordered by ``
 DESC``, 100 results) in pieces: the main filtered and ordered query (and its EXPLAIN
 ANALYZE), the page's params/tags/metrics load, the whole store call, the MLflow JSON
 conversion and encoding, a raw HTTP round trip (httpx, JSON only) against a live server, the
-mlflow client's own parse of that JSON, and the full ``MlflowClient.search_runs`` call.
-Medians of ``--reps`` calls after warm-ups.
+mlflow client's own parse of that JSON, the full ``MlflowClient.search_runs`` call, and the
+same call against a server that answers those bytes at once (the client's floor: what a
+search costs the client whatever the server). Medians of ``--reps`` calls after warm-ups.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _canned_server import canned_server
 from _sides import DriftloopSide, quiet_mlflow
 from driftloop.server.config import ServerConfig
 from driftloop.server.mlflow_api.convert import run_json
@@ -40,7 +42,7 @@ from driftloop.store.sql import run_loading
 from driftloop.store.sql.run_search import search_statement
 from driftloop.testing import postgres_base_url, temporary_postgres_database
 from driftloop.testing.live_server import live_server
-from server import SEARCH_FILTER, SEARCH_ORDER, populate
+from server import SEARCH_FILTER, SEARCH_ORDER, free_port, populate
 
 PAGE = 100
 
@@ -109,11 +111,11 @@ def profile(backend: str, runs: int, reps: int) -> list[tuple[str, float]]:
 
         with db.read() as conn:
             page_data = run_loading.fetch_page_data(db, conn, ids)
+        idle = db.engine.connect()
 
         def build() -> object:
-            if postgresql:
-                with db.read() as conn:
-                    return run_loading.build_runs_with_data(db, conn, rows)
+            if postgresql:  # the connection is only used for runs with inputs (none here)
+                return run_loading.build_runs_with_data(db, idle, rows)
             return run_loading.build_runs(rows, page_data)
 
         def store_call() -> Any:
@@ -141,6 +143,7 @@ def profile(backend: str, runs: int, reps: int) -> list[tuple[str, float]]:
             ("MLflow JSON conversion (run_json)", median_ms(convert, reps)),
             ("JSON encoding (responses.encode)", median_ms(lambda: encode(body), reps)),
         ]
+        idle.close()
         side.close()
         config = ServerConfig(db_uri, destination, port=0)
         with live_server(config) as url:
@@ -179,18 +182,19 @@ def http_stages(url: str, experiment_id: str, reps: int) -> list[tuple[str, floa
         parse_dict(json.loads(answer), message)
         return [MlflowRun.from_proto(run) for run in message.runs]
 
-    client = MlflowClient(tracking_uri=url)
-
-    def client_call() -> object:
-        return client.search_runs(
+    def client_call(client: MlflowClient) -> Callable[[], object]:
+        return lambda: client.search_runs(
             [experiment_id], SEARCH_FILTER, order_by=SEARCH_ORDER, max_results=PAGE
         )
 
-    return [
+    table = [
         ("HTTP round trip, raw JSON (httpx)", raw),
         ("mlflow client: parse of the answer only", median_ms(client_parse, reps)),
-        ("mlflow client: search_runs call", median_ms(client_call, reps)),
+        ("mlflow client: search_runs call", median_ms(client_call(MlflowClient(url)), reps)),
     ]
+    with canned_server(answer.encode(), free_port()) as canned:
+        floor = median_ms(client_call(MlflowClient(canned)), reps)
+    return [*table, ("mlflow client: same call, server answering at once (floor)", floor)]
 
 
 def print_plan(db: Any, stmt: Any) -> None:

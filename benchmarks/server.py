@@ -6,14 +6,20 @@ Run from the repository root (the test extra installs MLflow 3.17.2 into the pro
 
 For each backend and each server, on a fresh database:
 
-1. ``log_batch``: 8 client processes, each with its own run, send ``log_batch`` calls of 1,000
+1. ``search``: ``search_runs`` with ``metrics.acc > 0.5 AND params.model = 'gbm'`` ordered by
+   ``metrics.acc DESC``, ``max_results=100``, over 10,000 runs bulk-inserted into the server's
+   own schema (then ``VACUUM ANALYZE`` on PostgreSQL) before it starts (creating them through
+   the API would take minutes on MLflow); median and p99 of 50 calls. Measured first, on the
+   quiet databases (after the ingest below, autovacuum and checkpoints would still be running
+   through them), with both servers up and the calls interleaved in blocks of 10, so that
+   whatever else loads the machine loads both columns alike. Both servers must return the
+   same run ids. The client's own floor is measured
+   too: the same calls against a server that answers driftloop's response bytes at once
+   (``_canned_server.py``); no server can beat it, so MLflow's median over it bounds the
+   ratio. ``benchmarks/search_profile.py`` splits one search into its stages.
+2. ``log_batch``: 8 client processes, each with its own run, send ``log_batch`` calls of 1,000
    metric points through ``MlflowClient``; points/s over the wall time of the slowest client,
    and the p50/p99 call latency.
-2. ``search``: ``search_runs`` with ``metrics.acc > 0.5 AND params.model = 'gbm'`` ordered by
-   ``metrics.acc DESC``, ``max_results=100``, over 10,000 runs bulk-inserted into the server's
-   own schema before it starts (creating them through the API would take minutes on MLflow);
-   median and p99 of 30 calls. Both servers must return the same run ids.
-   ``benchmarks/search_profile.py`` splits one such search into its stages.
 3. ``history``: ``get_metric_history`` of a 100,000-point series; median of 5.
 
 Both servers run with the same worker count, bound to 127.0.0.1, artifacts served. Targets:
@@ -24,6 +30,7 @@ log_batch >= 5x and search >= 5x MLflow's in the same run. Results: the table on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import multiprocessing
 import os
@@ -31,15 +38,17 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _canned_server import canned_server
 from _common import (
     Figure,
     Latency,
@@ -61,6 +70,8 @@ SEARCH_ORDER = ["metrics.acc DESC"]
 CLIENTS = 8
 BATCH = 1000
 TARGET = 5.0
+SEARCH_BLOCK = 10
+KINDS = ("driftloop", "mlflow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +124,7 @@ def running_server(kind: str, db_uri: str, artifacts: Path, workers: int) -> Ite
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{kind} server did not start; see {log.name}")
             time.sleep(0.2)
+        wait_until_idle(process.pid)
         yield url
     finally:
         process.terminate()
@@ -121,6 +133,53 @@ def running_server(kind: str, db_uri: str, artifacts: Path, workers: int) -> Ite
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds spent so far by process ``root`` and its live descendants (Linux)."""
+    children: dict[int, list[int]] = {}
+    spent: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process has gone
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        spent[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += spent.get(pid, 0.0)
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def wait_until_idle(pid: int, share: float = 0.05, timeout: float = 120.0) -> None:
+    """Wait until server ``pid`` and its children use under ``share`` of a core for 1 s.
+
+    ``mlflow server`` answers ``/health`` while the job runner and the huey consumers
+    it spawns are still importing MLflow, several CPU-seconds each: measured from the first
+    answer, both servers' figures would pay for that start-up on the shared cores.
+    """
+    deadline = time.monotonic() + timeout
+    before = tree_cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        after = tree_cpu_seconds(pid)
+        if 0 <= after - before < share:
+            return
+        before = after
+    console.print(f"  (process {pid} still busy after {timeout:.0f} s; measuring anyway)")
+
+
+_START_TOGETHER: list[Any] = []
+"""In each client process: the barrier its clients pass before their first timed call."""
+
+
+def _join_clients(barrier: Any) -> None:
+    _START_TOGETHER.append(barrier)
 
 
 def _client_ingest(args: tuple[str, str, int, int]) -> tuple[float, float, list[float]]:
@@ -133,6 +192,9 @@ def _client_ingest(args: tuple[str, str, int, int]) -> tuple[float, float, list[
     client = MlflowClient(tracking_uri=url)
     run_id = client.create_run(experiment_id).info.run_id
     now = int(time.time() * 1000)
+    # Every client has imported MLflow (seconds of CPU each) before any starts logging:
+    # otherwise the first clients' calls share the cores with the others' imports.
+    _START_TOGETHER[0].wait()
     latencies: list[float] = []
     start = time.time()  # wall clock: comparable across the client processes
     for batch in range(batches):
@@ -153,8 +215,9 @@ def bench_ingest(url: str, cfg: Config) -> tuple[float, Latency]:
     experiment_id = MlflowClient(tracking_uri=url).create_experiment(f"ingest-{time.time_ns()}")
     context = multiprocessing.get_context("spawn")
     jobs = [(url, experiment_id, cfg.batches_per_client, seed) for seed in range(CLIENTS)]
-    with context.Pool(CLIENTS) as pool:
-        results = pool.map(_client_ingest, jobs)
+    barrier = context.Barrier(CLIENTS)
+    with context.Pool(CLIENTS, initializer=_join_clients, initargs=(barrier,)) as pool:
+        results = pool.map(_client_ingest, jobs, chunksize=1)
     # From the first client's first call to the last client's last: process start-up and the
     # mlflow import are not the server's time.
     wall = max(end for _, end, _ in results) - min(start for start, _, _ in results)
@@ -163,26 +226,61 @@ def bench_ingest(url: str, cfg: Config) -> tuple[float, Latency]:
     return points / wall, Latency(latencies)
 
 
-def bench_search(url: str, experiment_id: str, cfg: Config) -> tuple[Latency, list[str]]:
+def search_request(experiment_id: str) -> dict[str, object]:
+    """The JSON body ``MlflowClient.search_runs`` sends for the benchmark's search."""
+    return {
+        "experiment_ids": [experiment_id],
+        "filter": SEARCH_FILTER,
+        "order_by": SEARCH_ORDER,
+        "max_results": 100,
+        "run_view_type": "ACTIVE_ONLY",
+    }
+
+
+def search_answer(url: str, experiment_id: str) -> bytes:
+    """The server's raw answer to the benchmark's search."""
+    response = httpx.post(f"{url}/api/2.0/mlflow/runs/search", json=search_request(experiment_id))
+    response.raise_for_status()
+    return response.content
+
+
+def bench_search(
+    targets: dict[str, tuple[str, str]], cfg: Config
+) -> dict[str, tuple[Latency, list[str]]]:
+    """Time ``search_runs`` against each ``name: (url, experiment_id)``, interleaved.
+
+    The calls go in blocks of :data:`SEARCH_BLOCK` per server, the servers' order swapped
+    from one block to the next: whatever else loads the machine meanwhile loads every
+    column alike. Returns each target's latencies and the run ids it found.
+    """
     quiet_mlflow()
     from mlflow.tracking import MlflowClient
 
-    client = MlflowClient(tracking_uri=url)
+    def caller(url: str, experiment_id: str) -> Callable[[], list[str]]:
+        client = MlflowClient(tracking_uri=url)
 
-    def call() -> list[str]:
-        runs = client.search_runs(
-            [experiment_id], SEARCH_FILTER, order_by=SEARCH_ORDER, max_results=100
-        )
-        return [run.info.run_id for run in runs]
+        def call() -> list[str]:
+            runs = client.search_runs(
+                [experiment_id], SEARCH_FILTER, order_by=SEARCH_ORDER, max_results=100
+            )
+            return [run.info.run_id for run in runs]
 
-    result = call()
-    call()
-    samples = []
-    for _ in range(cfg.search_reps):
-        began = time.perf_counter()
+        return call
+
+    calls = {name: caller(url, experiment_id) for name, (url, experiment_id) in targets.items()}
+    found = {name: call() for name, call in calls.items()}
+    for call in calls.values():
         call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return Latency(tuple(samples)), result
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    order = list(calls)
+    while len(samples[order[0]]) < cfg.search_reps:
+        for name in order:
+            for _ in range(min(SEARCH_BLOCK, cfg.search_reps - len(samples[name]))):
+                began = time.perf_counter()
+                calls[name]()
+                samples[name].append((time.perf_counter() - began) * 1000)
+        order.reverse()
+    return {name: (Latency(tuple(samples[name])), found[name]) for name in calls}
 
 
 def bench_history(url: str, cfg: Config) -> Latency:
@@ -222,32 +320,62 @@ def populate(side: Side, count: int) -> str:
     if side.engine.dialect.name == "postgresql":
         from sqlalchemy import text
 
-        with side.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+        # VACUUM as autovacuum would soon do (visibility maps set, statistics fresh): the
+        # state of a database that has been in use, and no autovacuum during the search.
+        with side.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     return experiment_id
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One server's populated database."""
+
+    kind: str
+    db_uri: str
+    artifacts: Path
+    experiment_id: str
+
+
+def prepare(dbs: ScratchDatabases, backend: str, kind: str, cfg: Config) -> Prepared:
+    """A fresh database for ``kind`` with the search's runs bulk-inserted."""
+    db_uri = dbs.new(backend, f"srv_{kind}")
+    artifacts = dbs.root / f"artifacts-srv-{kind}-{backend}"
+    artifacts.mkdir()
+    side: Side = (DriftloopSide if kind == "driftloop" else MlflowSide)(db_uri, artifacts.as_uri())
+    experiment_id = populate(side, cfg.runs)
+    side.close()
+    console.print(f"  {backend}: {kind} database ({cfg.runs} runs populated)")
+    return Prepared(kind, db_uri, artifacts, experiment_id)
+
+
 def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config) -> None:
-    results: dict[str, dict[str, object]] = {}
-    for kind in ("driftloop", "mlflow"):
-        db_uri = dbs.new(backend, f"srv_{kind}")
-        artifacts = dbs.root / f"artifacts-srv-{kind}-{backend}"
-        artifacts.mkdir()
-        side: Side = (DriftloopSide if kind == "driftloop" else MlflowSide)(
-            db_uri, artifacts.as_uri()
+    prepared = {kind: prepare(dbs, backend, kind, cfg) for kind in KINDS}
+    # Searches first, both servers up, interleaved: on quiet databases (after an ingest,
+    # autovacuum and checkpoints would run through them) and under the same machine load.
+    with contextlib.ExitStack() as stack:
+        urls = {
+            kind: stack.enter_context(running_server(kind, p.db_uri, p.artifacts, cfg.workers))
+            for kind, p in prepared.items()
+        }
+        load = os.getloadavg()[0]
+        searches = bench_search(
+            {kind: (urls[kind], prepared[kind].experiment_id) for kind in KINDS}, cfg
         )
-        experiment_id = populate(side, cfg.runs)
-        side.close()
-        console.print(f"  {backend}: {kind} server ({cfg.runs} runs populated)")
-        with running_server(kind, db_uri, artifacts, cfg.workers) as url:
+        answer = search_answer(urls["driftloop"], prepared["driftloop"].experiment_id)
+    report.notes.append(f"{backend}: load average {load:.1f} when the searches began")
+    with canned_server(answer, free_port()) as url:
+        floor = bench_search({"floor": (url, prepared["driftloop"].experiment_id)}, cfg)
+    results: dict[str, dict[str, object]] = {}
+    for kind, p in prepared.items():
+        with running_server(kind, p.db_uri, p.artifacts, cfg.workers) as url:
             throughput, batch_latency = bench_ingest(url, cfg)
-            search_latency, found = bench_search(url, experiment_id, cfg)
             history = bench_history(url, cfg)
         results[kind] = {
             "throughput": throughput,
             "batch": batch_latency,
-            "search": search_latency,
-            "found": found,
+            "search": searches[kind][0],
+            "found": searches[kind][1],
             "history": history,
         }
     dl, ml = results["driftloop"], results["mlflow"]
@@ -298,6 +426,17 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
         )
     report.figures.append(
         Figure(
+            "search_runs floor: the mlflow client alone (a server answering at once)",
+            backend,
+            size_runs,
+            "median ms",
+            _stat(floor["floor"][0], "median"),
+            _stat(ml["search"], "median"),
+            False,
+        )
+    )
+    report.figures.append(
+        Figure(
             "get_metric_history",
             backend,
             f"{cfg.history_points // 1000}k pts",
@@ -331,7 +470,7 @@ def main() -> int:
         runs=2_000 if args.quick else 10_000,
         batches_per_client=3 if args.quick else 20,
         history_points=10_000 if args.quick else 100_000,
-        search_reps=10 if args.quick else 30,
+        search_reps=10 if args.quick else 50,
     )
     report = Report(title=f"driftloop server vs mlflow server 3.17.2 ({cfg.workers} workers)")
     report.environment = base_environment() | {"postgresql": pg_server_version()}
@@ -343,6 +482,8 @@ def main() -> int:
     finally:
         dbs.close()
     console.print(render(report))
+    for note in report.notes:
+        console.print(note, highlight=False)
     for check in report.checks:
         console.print(f"[red]check failed:[/] {check}")
     console.print(f"environment: {report.environment}", highlight=False)

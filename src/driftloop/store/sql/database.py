@@ -351,10 +351,12 @@ def _create_postgresql(url: URL) -> SqlDatabase:
     # of 4): with the default the planner loads a search page's params/tags/metrics with
     # sequential scans of whole tables (~40 ms at 10k runs) instead of ~100 primary-key
     # probes (~4 ms). Set per session, so the server's configuration is left alone.
+    # extra_float_digits 3: floats rendered as text (a search page's metrics) round-trip
+    # exactly even if the server's configuration lowers it.
     connect_args = {
         "connect_timeout": 10,
         "prepare_threshold": None,
-        "options": "-c random_page_cost=1.1",
+        "options": "-c random_page_cost=1.1 -c extra_float_digits=3",
     }
     engine = create_engine(url, connect_args=connect_args)
     event.listen(engine, "checkout", functools.partial(_ping_if_idle, engine.dialect))
