@@ -63,8 +63,13 @@ def ui_server(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ui_browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium per test module.
+
+    Not per session: Playwright's sync API keeps an asyncio loop running in the thread while
+    it is open, and ``asyncio.run`` in a later test of the same xdist worker (the serving
+    tests) would then fail with "cannot be called from a running event loop".
+    """
     with start_ui_browser() as browser:
         yield browser
