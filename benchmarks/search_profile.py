@@ -3,6 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python benchmarks/search_profile.py [--backend postgresql|sqlite] [--runs 10000]
+        [--filter "metrics.acc > 0.5"] [--order "metrics.acc DESC"]
 
 Seeds the runs of ``benchmarks/server.py`` (5 params, 5 metrics, 3 tags each) into a fresh
 database (a throw-away PostgreSQL database, or a temporary SQLite file), then times the
@@ -13,6 +14,11 @@ conversion and encoding, a raw HTTP round trip (httpx, JSON only) against a live
 mlflow client's own parse of that JSON, the full ``MlflowClient.search_runs`` call, and the
 same call against a server that answers those bytes at once (the client's floor: what a
 search costs the client whatever the server). Medians of ``--reps`` calls after warm-ups.
+
+``--filter`` and ``--order`` replace the search (``--order ""`` for the default order), e.g.
+the web UI's runs page: ``--filter "" --order "metrics.acc DESC"``. On SQLite a search with
+a prefix plan (``store/sql/_search_prefix.py``) also shows that plan and its time; the store
+call uses it when it fills the page.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +40,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _canned_server import canned_server
 from _sides import DriftloopSide, quiet_mlflow
+from driftloop.entities import ViewType
 from driftloop.server.config import ServerConfig
 from driftloop.server.mlflow_api.convert import run_json
 from driftloop.server.responses import encode
-from driftloop.store.search import parse_order_by, parse_search_filter
+from driftloop.store.search import Clause, OrderKey, parse_order_by, parse_search_filter
 from driftloop.store.sql import run_loading
+from driftloop.store.sql._search_prefix import prefix_select
 from driftloop.store.sql.run_search import search_statement
 from driftloop.testing import postgres_base_url, temporary_postgres_database
 from driftloop.testing.live_server import live_server
@@ -70,14 +78,17 @@ def fresh_database(backend: str) -> Iterator[str]:
             yield f"sqlite:///{Path(tmp) / 'profile.db'}"
 
 
-def profile(backend: str, runs: int, reps: int) -> list[tuple[str, float]]:
+def profile(
+    backend: str, runs: int, reps: int, search: tuple[str, list[str]]
+) -> list[tuple[str, float]]:
     """Seed ``runs`` runs and time each stage; returns ``(stage, median ms)`` rows."""
+    filter_string, order_by = search
     with fresh_database(backend) as db_uri, tempfile.TemporaryDirectory() as artifacts:
         side = DriftloopSide(db_uri, Path(artifacts).as_uri())
         experiment_id = populate(side, runs)
         stores, db = side.stores, side.stores.database
-        clauses = parse_search_filter(SEARCH_FILTER, target="runs")
-        order = parse_order_by(SEARCH_ORDER, target="runs")
+        clauses = parse_search_filter(filter_string, target="runs")
+        order = parse_order_by(order_by, target="runs")
         stmt = search_statement(db, [experiment_id], clauses, order, "ACTIVE_ONLY", PAGE + 1, 0)
         if stmt is None:
             raise SystemExit("the experiment id did not parse")
@@ -120,7 +131,7 @@ def profile(backend: str, runs: int, reps: int) -> list[tuple[str, float]]:
 
         def store_call() -> Any:
             return stores.runs.search_runs(
-                [experiment_id], SEARCH_FILTER, max_results=PAGE, order_by=SEARCH_ORDER
+                [experiment_id], filter_string, max_results=PAGE, order_by=order_by
             )
 
         page = store_call()
@@ -134,6 +145,7 @@ def profile(backend: str, runs: int, reps: int) -> list[tuple[str, float]]:
             ("statement build + compile (cached in the store)", median_ms(compile_statement, reps)),
             ("main query alone (SQL, fetch)", median_ms(main_query, reps)),
         ]
+        table += prefix_stage(db, int(experiment_id), clauses, order, reps)
         if postgresql:
             table.append(("main query + page data, one statement", median_ms(main_with_data, reps)))
         table += [
@@ -147,16 +159,40 @@ def profile(backend: str, runs: int, reps: int) -> list[tuple[str, float]]:
         side.close()
         config = ServerConfig(db_uri, destination, port=0)
         with live_server(config) as url:
-            table += http_stages(url, experiment_id, reps)
+            table += http_stages(url, experiment_id, reps, search)
     return table
 
 
-def http_stages(url: str, experiment_id: str, reps: int) -> list[tuple[str, float]]:
+def prefix_stage(
+    db: Any, experiment: int, clauses: Sequence[Clause], order: Sequence[OrderKey], reps: int
+) -> list[tuple[str, float]]:
+    """SQLite's prefix plan of the search (its plan printed), if the search has one."""
+    if db.dialect != "sqlite":
+        return []
+    prefix = prefix_select([experiment], clauses, order, ViewType.ACTIVE_ONLY, PAGE + 1, 0)
+    if prefix is None:
+        return []
+    print_plan(db, prefix, "prefix plan")
+
+    def prefix_query() -> list[tuple[Any, ...]]:
+        with db.read() as conn:
+            rows: list[tuple[Any, ...]] = db.fetch_all(conn, prefix)
+            return rows
+
+    filled = len(prefix_query()) == PAGE + 1
+    name = f"prefix plan alone (SQL, fetch; {'fills' if filled else 'misses'} the page)"
+    return [(name, median_ms(prefix_query, reps))]
+
+
+def http_stages(
+    url: str, experiment_id: str, reps: int, search: tuple[str, list[str]]
+) -> list[tuple[str, float]]:
     """The raw HTTP round trip, the mlflow client's parse of its answer, the full client call."""
+    filter_string, order_by = search
     request = {
         "experiment_ids": [experiment_id],
-        "filter": SEARCH_FILTER,
-        "order_by": SEARCH_ORDER,
+        "filter": filter_string,
+        "order_by": order_by,
         "max_results": PAGE,
         "run_view_type": "ACTIVE_ONLY",
     }
@@ -184,7 +220,7 @@ def http_stages(url: str, experiment_id: str, reps: int) -> list[tuple[str, floa
 
     def client_call(client: MlflowClient) -> Callable[[], object]:
         return lambda: client.search_runs(
-            [experiment_id], SEARCH_FILTER, order_by=SEARCH_ORDER, max_results=PAGE
+            [experiment_id], filter_string, order_by=order_by, max_results=PAGE
         )
 
     table = [
@@ -197,13 +233,13 @@ def http_stages(url: str, experiment_id: str, reps: int) -> list[tuple[str, floa
     return [*table, ("mlflow client: same call, server answering at once (floor)", floor)]
 
 
-def print_plan(db: Any, stmt: Any) -> None:
-    """EXPLAIN ANALYZE (PostgreSQL) or EXPLAIN QUERY PLAN (SQLite) of the main query."""
+def print_plan(db: Any, stmt: Any, name: str = "main query plan") -> None:
+    """EXPLAIN ANALYZE (PostgreSQL) or EXPLAIN QUERY PLAN (SQLite) of a query."""
     compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
     prefix = "EXPLAIN ANALYZE " if db.dialect == "postgresql" else "EXPLAIN QUERY PLAN "
     with db.engine.connect() as conn:
         plan = conn.execute(text(prefix + str(compiled))).all()
-    print(f"--- main query plan ({db.dialect}) ---")
+    print(f"--- {name} ({db.dialect}) ---")
     for row in plan:
         print("  " + " | ".join(str(v) for v in row))
 
@@ -213,9 +249,15 @@ def main() -> int:
     parser.add_argument("--backend", default="postgresql", choices=("postgresql", "sqlite"))
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument("--filter", default=SEARCH_FILTER, help="the search's filter")
+    parser.add_argument(
+        "--order", default=SEARCH_ORDER[0], help="one order_by item; empty for the default"
+    )
     args = parser.parse_args()
-    table = profile(args.backend, args.runs, args.reps)
-    print(f"\n{args.backend}, {args.runs} runs, median of {args.reps}:")
+    order_by = [args.order] if args.order else []
+    table = profile(args.backend, args.runs, args.reps, (args.filter, order_by))
+    print(f"\n{args.backend}, {args.runs} runs, filter {args.filter!r}, order_by {order_by}")
+    print(f"median of {args.reps}:")
     width = max(len(name) for name, _ in table)
     for name, ms in table:
         print(f"  {name:<{width}}  {ms:8.2f} ms")

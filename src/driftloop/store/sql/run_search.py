@@ -7,14 +7,20 @@ On PostgreSQL the same statement carries each run's params, tags and metrics
 outside a transaction; on SQLite (in-process, no round trips) one plain query per table
 follows. The compiled statement is cached per database by everything it depends on: at 10k
 runs building and compiling it cost as much as running it.
+
+On SQLite a filtered search in the default order, or one ordered by a single metric, param or
+tag, first tries its prefix plan (:mod:`driftloop.store.sql._search_prefix`): a bounded read
+that returns exactly the full query's page when it fills the page, in the same transaction;
+otherwise the full query runs.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
 from driftloop.entities import Page, Run, ViewType
 from driftloop.store.search import (
@@ -26,7 +32,8 @@ from driftloop.store.search import (
     parse_search_filter,
 )
 from driftloop.store.sql import models
-from driftloop.store.sql.database import SqlDatabase
+from driftloop.store.sql._search_prefix import prefix_select
+from driftloop.store.sql.database import COMPILED_CACHE_SIZE, SqlDatabase
 from driftloop.store.sql.ids import parse_experiment_id
 from driftloop.store.sql.run_loading import (
     RUN_COLUMNS,
@@ -37,6 +44,9 @@ from driftloop.store.sql.run_loading import (
 )
 from driftloop.store.sql.search_compiler import Joined, filter_runs, order_runs
 from driftloop.store.validation import validate_max_results
+
+_SearchKey = tuple[str, str, tuple[str, ...], ViewType, tuple[int, ...], int, int]
+"""``("search_runs", filter, order_by, view, experiment keys, max_results, offset)``."""
 
 
 def search_runs(
@@ -72,9 +82,19 @@ def search_runs(
         return Page(())
     # Everything the statement and its bound values depend on (a filter string that does
     # not parse raises in build() and is never cached).
-    cache_key = ("search_runs", filter_string or "", order, view, keys, max_results, offset)
+    cache_key: _SearchKey = (
+        "search_runs",
+        filter_string or "",
+        order,
+        view,
+        keys,
+        max_results,
+        offset,
+    )
     with db.read_statements() as conn:
-        rows = db.fetch_cached(conn, cache_key, build)
+        rows = _prefix_page(db, conn, cache_key, max_results)
+        if rows is None:
+            rows = db.fetch_cached(conn, cache_key, build)
         page = rows[:max_results]
         if db.dialect == "postgresql":
             found = build_runs_with_data(db, conn, page)
@@ -98,6 +118,37 @@ def search_statement(
     if not keys:
         return None
     return _paged_select(db, keys, clauses, order_keys, ViewType(view_type), limit, offset)
+
+
+def _prefix_page(
+    db: SqlDatabase, conn: Connection, cache_key: _SearchKey, max_results: int
+) -> list[tuple[Any, ...]] | None:
+    """The page from the SQLite prefix plan (:mod:`._search_prefix`), or None.
+
+    None when the search has no prefix plan, or when the plan did not fill the page (then
+    only the full query knows the answer).
+    """
+    if db.dialect != "sqlite":
+        return None
+    plan = _prefix_plan(*cache_key[1:])
+    if plan is None:
+        return None
+    rows = db.fetch_cached(conn, ("search_runs_prefix", *cache_key[1:]), lambda: plan)
+    return rows if len(rows) > max_results else None
+
+
+@functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def _prefix_plan(
+    filter_string: str,
+    order: tuple[str, ...],
+    view: ViewType,
+    keys: tuple[int, ...],
+    max_results: int,
+    offset: int,
+) -> Select[Any] | None:
+    clauses = parse_search_filter(filter_string, target="runs")
+    order_keys = parse_order_by(order, target="runs")
+    return prefix_select(keys, clauses, order_keys, view, max_results + 1, offset)
 
 
 def _experiment_keys(experiment_ids: Sequence[str]) -> tuple[int, ...]:

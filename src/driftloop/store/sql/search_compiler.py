@@ -123,6 +123,9 @@ class JoinedValue:
 Joined = dict[tuple[str, str], JoinedValue]
 """The value of each ``(entity_type, key)`` a filter inner-joined, for reuse by the order."""
 
+_PRESENCE = frozenset({"IS NULL", "IS NOT NULL"})
+"""Comparators that test a key's presence (a ``NOT EXISTS`` / ``EXISTS``, never a join)."""
+
 _RUN_KEYED_TABLES = {
     "metric": models.latest_metrics,
     "param": models.params,
@@ -131,7 +134,12 @@ _RUN_KEYED_TABLES = {
 
 
 def filter_runs(
-    stmt: Select[*_Ts], clauses: Sequence[Clause], dialect: str, joined: Joined | None = None
+    stmt: Select[*_Ts],
+    clauses: Sequence[Clause],
+    dialect: str,
+    joined: Joined | None = None,
+    *,
+    correlated: bool = False,
 ) -> Select[*_Ts]:
     """Add the joins and conditions of ``clauses`` to a select over ``runs``.
 
@@ -141,13 +149,19 @@ def filter_runs(
         dialect: ``"sqlite"`` or ``"postgresql"``.
         joined: Filled with the inner-joined value columns, which :func:`order_runs` reuses
             instead of joining the same ``(run_id, key)`` row again.
+        correlated: Test each metric/param/tag clause with a correlated ``EXISTS`` on
+            ``(run_id, key)`` instead of an inner join: the same runs (the row is unique per
+            run and key), but the database cannot reorder it, so it probes the primary key
+            once per row of the outer query (the prefix plans of ``_search_prefix``).
     """
     run_id = models.runs.c.run_id
     joined = {} if joined is None else joined
     dataset_clauses = []
     for clause in clauses:
         table = _RUN_KEYED_TABLES.get(clause.entity_type)
-        if table is not None:
+        if table is not None and correlated:
+            stmt = stmt.where(_keyed_exists(table, run_id, clause, dialect))
+        elif table is not None:
             stmt = _filter_keyed(stmt, table, run_id, clause, dialect, joined)
         elif clause.entity_type == "attribute":
             column = _attribute(_RUN_ATTRIBUTES, clause.key, "runs")
@@ -257,7 +271,7 @@ def _filter_keyed(
 
     Several clauses on the same key share one join (its row is unique per owner and key).
     """
-    if clause.comparator in {"IS NULL", "IS NOT NULL"}:
+    if clause.comparator in _PRESENCE:
         present = exists().where(_owner_column(table) == owner, table.c.key == clause.key)
         return stmt.where(present if clause.comparator == "IS NOT NULL" else ~present)
     nullable = table is models.latest_metrics and clause.comparator == "!="
@@ -270,6 +284,27 @@ def _filter_keyed(
     condition = _keyed_condition(table, alias.c.value, clause, dialect)
     on = and_(_owner_column(alias) == owner, alias.c.key == clause.key, condition)
     return stmt.join_from(_owner_table(owner), alias, on)
+
+
+def filter_joins(clauses: Sequence[Clause], entity_type: str, key: str) -> bool:
+    """Whether :func:`filter_runs` inner-joins the ``(entity_type, key)`` row for ``clauses``."""
+    return any(
+        c.entity_type == entity_type and c.key == key and c.comparator not in _PRESENCE
+        for c in clauses
+    )
+
+
+def _keyed_exists(
+    table: Table, owner: ColumnElement[Any], clause: Clause, dialect: str
+) -> ColumnElement[bool]:
+    """A metric/param/tag clause as a correlated (NOT) EXISTS on the (owner, key) row."""
+    row = table.alias()
+    present = exists().where(_owner_column(row) == owner, row.c.key == clause.key)
+    if clause.comparator == "IS NULL":
+        return ~present
+    if clause.comparator == "IS NOT NULL":
+        return present
+    return present.where(_keyed_condition(table, row.c.value, clause, dialect))
 
 
 def _keyed_condition(
