@@ -82,6 +82,7 @@ class Config:
     batches_per_client: int
     history_points: int
     search_reps: int
+    search_page: int = 100
 
 
 def free_port() -> int:
@@ -226,20 +227,21 @@ def bench_ingest(url: str, cfg: Config) -> tuple[float, Latency]:
     return points / wall, Latency(latencies)
 
 
-def search_request(experiment_id: str) -> dict[str, object]:
+def search_request(experiment_id: str, page: int = 100) -> dict[str, object]:
     """The JSON body ``MlflowClient.search_runs`` sends for the benchmark's search."""
     return {
         "experiment_ids": [experiment_id],
         "filter": SEARCH_FILTER,
         "order_by": SEARCH_ORDER,
-        "max_results": 100,
+        "max_results": page,
         "run_view_type": "ACTIVE_ONLY",
     }
 
 
-def search_answer(url: str, experiment_id: str) -> bytes:
+def search_answer(url: str, experiment_id: str, page: int = 100) -> bytes:
     """The server's raw answer to the benchmark's search."""
-    response = httpx.post(f"{url}/api/2.0/mlflow/runs/search", json=search_request(experiment_id))
+    body = search_request(experiment_id, page)
+    response = httpx.post(f"{url}/api/2.0/mlflow/runs/search", json=body, timeout=60)
     response.raise_for_status()
     return response.content
 
@@ -261,7 +263,7 @@ def bench_search(
 
         def call() -> list[str]:
             runs = client.search_runs(
-                [experiment_id], SEARCH_FILTER, order_by=SEARCH_ORDER, max_results=100
+                [experiment_id], SEARCH_FILTER, order_by=SEARCH_ORDER, max_results=cfg.search_page
             )
             return [run.info.run_id for run in runs]
 
@@ -362,7 +364,9 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
         searches = bench_search(
             {kind: (urls[kind], prepared[kind].experiment_id) for kind in KINDS}, cfg
         )
-        answer = search_answer(urls["driftloop"], prepared["driftloop"].experiment_id)
+        answer = search_answer(
+            urls["driftloop"], prepared["driftloop"].experiment_id, cfg.search_page
+        )
     report.notes.append(f"{backend}: load average {load:.1f} when the searches began")
     with canned_server(answer, free_port()) as url:
         floor = bench_search({"floor": (url, prepared["driftloop"].experiment_id)}, cfg)
@@ -413,7 +417,7 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
         gated = stat == "median"
         report.figures.append(
             Figure(
-                "search_runs (filter + order, 100)",
+                f"search_runs (filter + order, {cfg.search_page})",
                 backend,
                 size_runs,
                 f"{stat} ms",
@@ -463,6 +467,12 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target FAILs")
+    parser.add_argument(
+        "--search-page",
+        type=int,
+        default=100,
+        help="max_results of the search (the mlflow client's own default is 1000)",
+    )
     args = parser.parse_args()
     cfg = Config(
         backends=tuple(args.backends.split(",")),
@@ -471,6 +481,7 @@ def main() -> int:
         batches_per_client=3 if args.quick else 20,
         history_points=10_000 if args.quick else 100_000,
         search_reps=10 if args.quick else 50,
+        search_page=args.search_page,
     )
     report = Report(title=f"driftloop server vs mlflow server 3.17.2 ({cfg.workers} workers)")
     report.environment = base_environment() | {"postgresql": pg_server_version()}
