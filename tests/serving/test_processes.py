@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,6 +70,21 @@ def _start(
     raise AssertionError(f"driftloop serve did not become ready:\n{stderr.read_text()}")
 
 
+def _wait_for_workers(url: str, count: int, process: subprocess.Popen[bytes]) -> None:
+    """Until ``count`` worker processes answer (``/ready`` answers once the first one does;
+    on a loaded machine the others may still be loading the model)."""
+    pids: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(pids) < count and time.monotonic() < deadline:
+        assert process.poll() is None, "driftloop serve exited"
+        # A new connection each time: any worker may answer.
+        with httpx.Client() as fresh, contextlib.suppress(httpx.HTTPError):
+            pids.add(fresh.get(f"{url}/version", timeout=5).json()["pid"])
+        if len(pids) < count:
+            time.sleep(0.05)
+    assert len(pids) == count, f"only workers {sorted(pids)} answered"
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
     try:
@@ -90,6 +106,7 @@ def test_two_workers_and_sigterm_drain(registry: Registry, tmp_path: Path) -> No
     root = str(tmp_path / "log")
     process, url = _start(registry, root, workers=2, env={}, stderr=tmp_path / "stderr")
     try:
+        _wait_for_workers(url, 2, process)
         result = asyncio.run(
             closed_loop(f"{url}/v1/predict", _one_row, concurrency=8, requests=400)
         )
