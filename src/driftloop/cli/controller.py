@@ -80,12 +80,6 @@ _STYLES = {
 @click.option(
     "--experiment", default=None, help="Where pipeline runs go [default: ct-<deployment>]."
 )
-@click.option(
-    "--serving-metrics",
-    metavar="URL",
-    default=None,
-    help="The scoring server's /metrics, for the challenger's error rate (max_error_rate).",
-)
 @pass_state
 def controller(
     state: CliState,
@@ -97,7 +91,6 @@ def controller(
     inference_log: str | None,
     holder: str | None,
     experiment: str | None,
-    serving_metrics: str | None,
 ) -> None:
     """Retrain the policy's deployment when a trigger fires, gate, roll out, promote or roll back.
 
@@ -123,7 +116,6 @@ def controller(
         executor=executor,
         ray_address=ray_address,
         experiment=experiment,
-        serving_metrics_url=serving_metrics,
         # Renewed every tick: it must outlive the pause between two ticks.
         lease_ttl_ms=int(max(_MIN_LEASE_TTL_S, 3 * interval_s) * 1000),
     )

@@ -120,7 +120,6 @@ def quickstart(
             inference_log_uri=log_root,
             holder=f"quickstart-{socket.gethostname()}",
             experiment=f"ct-{DEPLOYMENT}",
-            serving_metrics_url=f"{url}/metrics",
         )
         controller.record_start()  # the policy in force, in the event log and the UI
         context = ReplayContext(client, scoring, controller, stores.monitoring, log_root, out)

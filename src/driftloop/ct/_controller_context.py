@@ -45,7 +45,6 @@ class ControllerContext:
     experiment: str
     clock: Callable[[], int]
     lease_ttl_ms: int
-    serving_metrics_url: str | None = None
     training_data: dict[str, TrainingData] = field(default_factory=dict)
     """Training data assembled for an episode (its holdout feeds the gates), by episode id."""
 

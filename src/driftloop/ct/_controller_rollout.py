@@ -57,7 +57,6 @@ def step_live(ctx: ControllerContext, episode: CtEpisode, now: int) -> TickOutco
             metric=ctx.policy.rollback_metric,
             champion_version=champion.version,
             challenger_version=version,
-            serving_metrics_url=ctx.serving_metrics_url,
         )
     except InvalidParameterError as error:  # e.g. a rollback metric with no live value
         return ctx.fail(

@@ -73,8 +73,6 @@ class Controller:
         experiment: Where pipeline runs go (default ``ct-<deployment>``).
         clock: Milliseconds since the epoch (a parameter so tests can move time).
         lease_ttl_ms: How long the lease lasts unless renewed; tick more often than this.
-        serving_metrics_url: The scoring server's ``/metrics`` URL, for the challenger's
-            error rate (the ``max_error_rate`` rollback rule); None leaves it unknown.
     """
 
     def __init__(
@@ -91,7 +89,6 @@ class Controller:
         experiment: str | None = None,
         clock: Callable[[], int] = now_ms,
         lease_ttl_ms: int = 30_000,
-        serving_metrics_url: str | None = None,
     ) -> None:
         self._ctx = ControllerContext(
             policy=policy,
@@ -105,7 +102,6 @@ class Controller:
             experiment=experiment or f"ct-{policy.deployment}",
             clock=clock,
             lease_ttl_ms=lease_ttl_ms,
-            serving_metrics_url=serving_metrics_url,
         )
         self._lease_acquired: int | None = None
 

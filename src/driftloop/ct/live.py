@@ -125,7 +125,6 @@ def live_comparison(
     metric: str,
     champion_version: int,
     challenger_version: int,
-    serving_metrics_url: str | None = None,
 ) -> LiveComparison:
     """Both models' live numbers from the inference log rows at or after ``since_ms``.
 
@@ -141,8 +140,6 @@ def live_comparison(
         champion_version: The champion's version: its ``champion`` rows count.
         challenger_version: The challenger's version: its ``challenger`` and ``shadow`` rows
             count.
-        serving_metrics_url: Deprecated and ignored: error rates come from the log. Still
-            accepted so existing callers keep working.
 
     Raises:
         InvalidParameterError: An unknown metric, equal versions, or log rows the metric
@@ -158,7 +155,6 @@ def live_comparison(
             f"the champion and the challenger are both version {champion_version}",
             field="challenger_version",
         )
-    del serving_metrics_url
     routes = _CHAMPION_ROUTES | _CHALLENGER_ROUTES
     table = read_inference_log(inference_log_uri, log_name, start=since_ms, routes=routes)
     failures = read_failures(inference_log_uri, log_name, start=since_ms, routes=routes)
@@ -188,7 +184,7 @@ def challenger_error_rate(exposition: str, challenger_version: int) -> float | N
         families = list(text_string_to_metric_families(exposition))
     except ValueError as error:
         raise ServingMetricsUnavailableError(
-            "the scoring server's /metrics is not Prometheus text", field="serving_metrics_url"
+            "the scoring server's /metrics is not Prometheus text", field="exposition"
         ) from error
     for family in families:
         for sample in family.samples:

@@ -38,7 +38,7 @@ from driftloop.errors import InvalidParameterError
 from driftloop.monitoring.inference_log import read_failures, read_inference_log
 from driftloop.serving import ServeConfig
 from driftloop.serving.app import create_app
-from driftloop.testing.live_server import free_port, live_app
+from driftloop.testing.live_server import live_app
 from driftloop.tracking import Client
 
 CHAMPION, CHALLENGER, OLD = 1, 2, 7
@@ -401,12 +401,6 @@ def test_error_rate_comes_from_the_failures_the_server_logs(served: Served) -> N
 def test_a_server_with_nothing_to_count_gives_no_rate(served: Served) -> None:
     text = httpx.get(f"{served.url}/metrics").text
     assert challenger_error_rate(text, 2) is None
-
-
-def test_the_deprecated_metrics_url_is_not_read(classification_log: Log) -> None:
-    unreachable = f"http://127.0.0.1:{free_port()}/metrics"
-    with_url = classification_log.compare("accuracy", serving_metrics_url=unreachable)
-    assert with_url == classification_log.compare("accuracy")
 
 
 def test_text_that_is_not_prometheus_is_refused() -> None:
