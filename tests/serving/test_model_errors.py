@@ -159,7 +159,9 @@ def test_a_challenger_failing_every_canary_request_is_rolled_back(
         rollback_higher_is_better=True,
     )
     assert decision.action is RolloutAction.ROLLBACK
-    assert "challenger error rate 1 is over max_error_rate 0.05" in decision.reason
+    assert f"challenger error rate 1 ({failed} of {failed} requests failed or refused)" in (
+        decision.reason
+    )
     assert decision.evidence["challenger"]["error_rate"] == 1.0
     assert decision.evidence["champion"]["error_rate"] == 0.0
 

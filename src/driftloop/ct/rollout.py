@@ -7,7 +7,8 @@ calls :func:`decide_rollout` every tick and applies the decision to the deployme
 
 Order of the checks in :func:`decide_rollout`:
 
-1. **Rollback** when the challenger's error rate is over ``max_error_rate``, or its p99
+1. **Rollback** when the challenger's error rate is over ``max_error_rate`` (below
+   ``min_samples`` requests, the missing ones count as answered), or its p99
    latency is over ``max_p99_ms`` (once it has answered ``min_samples`` requests), or its
    live metric is worse than the champion's by more than ``margin`` with at least
    ``min_samples`` labelled rows on *both* sides.
@@ -211,10 +212,16 @@ def _rollback_reason(spec: RolloutSpec, live: LiveComparison, higher_is_better: 
         and challenger.error_rate is not None
         and challenger.error_rate > rules.max_error_rate
     ):
-        return (
-            f"challenger error rate {challenger.error_rate:.4g} is over "
-            f"max_error_rate {rules.max_error_rate:.4g}"
-        )
+        errors = challenger.failed + challenger.rejected
+        asked = challenger.requests + errors
+        # Fewer than min_samples requests: the unseen ones count as answered, so one early
+        # failure is not a 100% rate, while a challenger failing everything is caught after
+        # max_error_rate * min_samples failures.
+        if errors > rules.max_error_rate * max(asked, rules.min_samples):
+            return (
+                f"challenger error rate {challenger.error_rate:.4g} ({errors} of {asked} "
+                f"requests failed or refused) is over max_error_rate {rules.max_error_rate:.4g}"
+            )
     if (
         rules.max_p99_ms is not None
         and challenger.p99_ms is not None

@@ -31,8 +31,11 @@ def stats(
     metric: float | None = None,
     p99_ms: float | None = None,
     error_rate: float | None = None,
+    failed: int = 0,
 ) -> LiveStats:
-    return LiveStats(version, requests, labelled, metric, p99_ms, error_rate)
+    if failed and error_rate is None:
+        error_rate = failed / (requests + failed)
+    return LiveStats(version, requests, labelled, metric, p99_ms, error_rate, failed)
 
 
 def live(
@@ -316,17 +319,29 @@ def test_rollback_during_shadow_too() -> None:
 
 def test_rollback_when_the_error_rate_is_over_the_bound() -> None:
     rollout = spec(rollback={"max_error_rate": 0.05})
-    over = decide(rollout, live(challenger=stats(2, error_rate=0.06)))
-    at = decide(rollout, live(challenger=stats(2, error_rate=0.05)))
+    over = decide(rollout, live(challenger=stats(2, requests=94, failed=6)))
+    at = decide(rollout, live(challenger=stats(2, requests=95, failed=5)))
     unknown = decide(rollout, live(challenger=stats(2, error_rate=None)))
     assert over.action is RolloutAction.ROLLBACK
-    assert "error rate 0.06" in over.reason
+    assert "error rate 0.06 (6 of 100 requests failed or refused)" in over.reason
     assert at.action is RolloutAction.HOLD
     assert unknown.action is RolloutAction.HOLD
     # Without a bound the rate is only evidence.
     unbounded = decide(spec(), live(challenger=stats(2, error_rate=0.9)))
     assert unbounded.action is RolloutAction.HOLD
     assert unbounded.evidence["challenger"]["error_rate"] == 0.9
+
+
+def test_an_early_failure_is_not_a_full_error_rate_but_failing_everything_is() -> None:
+    rollout = spec(rollback={"max_error_rate": 0.05, "min_samples": 100})
+    one = decide(rollout, live(challenger=stats(2, requests=0, failed=1)))
+    assert one.action is RolloutAction.HOLD  # 1 of 1, but 1 of 100 once the rest answer
+    five = decide(rollout, live(challenger=stats(2, requests=10, failed=5)))
+    assert five.action is RolloutAction.HOLD  # at most 5 of min_samples
+    six = decide(rollout, live(challenger=stats(2, requests=0, failed=6)))
+    assert six.action is RolloutAction.ROLLBACK  # over 5% of min_samples already
+    strict = spec(rollback={"max_error_rate": 0.0})
+    assert decide(strict, live(challenger=stats(2, failed=1))).action is RolloutAction.ROLLBACK
 
 
 def test_rollback_when_p99_is_over_the_bound_once_enough_requests() -> None:
@@ -344,7 +359,7 @@ def test_rollback_comes_before_promotion() -> None:
     rollout = spec(
         rollback={"max_error_rate": 0.01}, canary={"steps": [1.0], "hold": {"requests": 1}}
     )
-    decision = decide(rollout, live(challenger=stats(2, requests=1000, error_rate=0.5)))
+    decision = decide(rollout, live(challenger=stats(2, requests=1000, failed=1000)))
     assert decision.action is RolloutAction.ROLLBACK
 
 
