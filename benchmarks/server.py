@@ -61,7 +61,7 @@ from _common import (
     render_markdown,
     write_json,
 )
-from _sides import DriftloopSide, MlflowSide, Side, quiet_mlflow, run_specs
+from _sides import DriftloopSide, MlflowSide, Side, insert_runs, quiet_mlflow
 
 OUT = Path(__file__).resolve().parent / ".out"
 BIN = Path(sys.executable).parent
@@ -311,14 +311,7 @@ def bench_history(url: str, cfg: Config) -> Latency:
 
 def populate(side: Side, count: int) -> str:
     experiment_id = side.create_experiment("search")
-    done = 0
-    while done < count:
-        chunk = min(2000, count - done)
-        rows = side.bulk_rows(experiment_id, list(run_specs(done, chunk)))
-        with side.engine.begin() as conn:
-            for table, table_rows in rows.items():
-                conn.execute(table.insert(), table_rows)
-        done += chunk
+    insert_runs(side, experiment_id, count)
     if side.engine.dialect.name == "postgresql":
         from sqlalchemy import text
 

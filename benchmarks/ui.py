@@ -39,7 +39,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ScratchDatabases, base_environment
-from _sides import DriftloopSide, run_specs
+from _sides import DriftloopSide, insert_runs
 from driftloop.entities import Metric
 from driftloop.server.app import create_app
 from driftloop.server.config import ServerConfig
@@ -56,14 +56,7 @@ def seed(db_uri: str, artifacts: str, runs: int, metrics: int, steps: int) -> tu
     side = DriftloopSide(db_uri, artifacts)
     try:
         experiment_id = side.create_experiment("ui-bench")
-        done = 0
-        while done < runs:
-            chunk = min(5000, runs - done)
-            rows = side.bulk_rows(experiment_id, list(run_specs(done, chunk)))
-            with side.engine.begin() as conn:
-                for table, table_rows in rows.items():
-                    conn.execute(table.insert(), table_rows)
-            done += chunk
+        insert_runs(side, experiment_id, runs, chunk=5000)
         if side.engine.dialect.name == "postgresql":
             from sqlalchemy import text
 

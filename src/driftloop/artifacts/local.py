@@ -139,6 +139,19 @@ class LocalArtifactRepository(ArtifactRepository):
         elif target.exists() or target.is_symlink():
             target.unlink()
 
+    def file_path(self, artifact_file: str) -> Path:
+        """The real path of an existing artifact file, to serve it straight from disk.
+
+        Raises:
+            ArtifactPathError: ``artifact_file`` is not a valid relative path, or leads out of
+                the artifact root through a symlink.
+            ArtifactNotFoundError: No file there (missing, or a directory).
+        """
+        target = self._resolve(validate_artifact_path(artifact_file, field="path"))
+        if not target.is_file():
+            raise ArtifactNotFoundError(f"no artifact file at {artifact_file!r}", field="path")
+        return target
+
     def _path(self, rel: str) -> Path:
         return self.root.joinpath(*rel.split("/")) if rel else self.root
 

@@ -20,7 +20,7 @@ import yaml
 from driftloop.artifacts.local import LocalArtifactRepository
 from driftloop.artifacts.paths import join_artifact_path, validate_artifact_path
 from driftloop.entities import Run
-from driftloop.errors import ArtifactNotFoundError, ArtifactPathError, InvalidParameterError
+from driftloop.errors import ArtifactPathError, InvalidParameterError
 from driftloop.server.mlflow_api.artifact_uris import relative_to_destination
 from driftloop.server.routing import Call
 
@@ -176,14 +176,10 @@ def local_file(call: Call, base: str, path: str) -> Path | None:
     repo = call.state.artifacts
     if not isinstance(repo, LocalArtifactRepository):
         return None
-    relative = join_artifact_path(base, path)
-    root = repo.root.resolve()
-    target = repo.root.joinpath(*relative.split("/")).resolve()
-    if not target.is_relative_to(root):
-        raise InvalidParameterError("Invalid path", field="path")
-    if not target.is_file():
-        raise ArtifactNotFoundError(f"no artifact file at {path!r}", field="path")
-    return target
+    try:
+        return repo.file_path(join_artifact_path(base, path))
+    except ArtifactPathError as error:
+        raise InvalidParameterError("Invalid path", field="path") from error
 
 
 def _short(value: object) -> str:

@@ -21,7 +21,7 @@ from starlette.responses import FileResponse, Response
 
 from driftloop.artifacts.local import LocalArtifactRepository
 from driftloop.artifacts.paths import validate_artifact_file, validate_artifact_path
-from driftloop.errors import ArtifactNotFoundError, ArtifactPathError, InvalidParameterError
+from driftloop.errors import ArtifactPathError, InvalidParameterError
 from driftloop.server.mlflow_api.convert import file_info_json
 from driftloop.server.params import BodyTooLargeError
 from driftloop.server.routing import Call, Endpoint, Permission, Resource, endpoint
@@ -64,13 +64,10 @@ async def download(call: Call) -> Response:
 
 
 def _local_file(repo: LocalArtifactRepository, relative: str) -> Path:
-    root = repo.root.resolve()
-    target = repo.root.joinpath(*relative.split("/")).resolve()
-    if not target.is_relative_to(root):
-        raise InvalidParameterError("Invalid path", field="path")
-    if not target.is_file():
-        raise ArtifactNotFoundError(f"no artifact file at {relative!r}", field="path")
-    return target
+    try:
+        return repo.file_path(relative)
+    except ArtifactPathError as error:
+        raise InvalidParameterError("Invalid path", field="path") from error
 
 
 async def upload(call: Call) -> Response:
