@@ -102,7 +102,8 @@ def where_to_look(
             f"  {command} serve {DEPLOYMENT}   (the scoring server)",
             (
                 f"  driftloop server --backend-store-uri {shlex.quote(tracking_uri)} "
-                f"--artifacts-destination {shlex.quote(artifact_root)}   (the web UI and tracking API)"
+                f"--artifacts-destination {shlex.quote(artifact_root)}"
+                "   (the web UI and tracking API)"
             ),
         ]
     )
