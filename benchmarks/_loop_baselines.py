@@ -57,9 +57,23 @@ class Static(Immediate):
 class Schedule(Immediate):
     name = "schedule"
 
+    def __init__(
+        self,
+        stream: Stream,
+        settings: Settings,
+        policy: Policy,
+        first: Version,
+        *,
+        every: int | None = None,
+    ):
+        super().__init__(stream, settings, policy, first)
+        self.every = every or settings.schedule_every
+        if every is not None:  # the sweep's other periods: "schedule-8k"
+            self.name = f"schedule-{every // 1000}k"
+
     def retrain_rows(self, now: int) -> np.ndarray | None:
         since_start = now - self.stream.initial
-        if since_start <= 0 or since_start % self.settings.schedule_every:
+        if since_start <= 0 or since_start % self.every:
             return None
         hi = self.labelled_end(now)
         lo = max(self.stream.initial, hi - self.window_rows)
