@@ -19,6 +19,9 @@ from driftloop.monitoring.monitor_run import LabelledRows, detect_error_changes,
 
 __all__ = ["champion_change_ms", "champion_labelled"]
 
+_FIRST_READ = 2000
+"""Rows of the log read first when only the newest labelled answers are wanted."""
+
 
 def champion_labelled(
     inference_log_uri: str,
@@ -27,17 +30,33 @@ def champion_labelled(
     version: int,
     since_ms: int,
     end_ms: int | None = None,
+    newest: int | None = None,
 ) -> LabelledRows | None:
     """``version``'s labelled champion-route answers in ``(since_ms, end_ms)``, oldest first.
 
-    None when there are none.
+    With ``newest``, only the log's newest rows are read, more of them (x4 each time) until
+    ``newest`` labelled answers are found or the window is exhausted: the controller asks for
+    the recent ones at every tick, and the window since the last training can hold days of
+    traffic. None when there are none.
     """
-    table = read_inference_log(
-        inference_log_uri, deployment, start=since_ms + 1, end=end_ms, routes=["champion"]
-    )
-    if table.num_rows and "model_version" in table.column_names:
-        table = table.filter(pc.equal(table.column("model_version").cast(pa.int64()), version))
-    return labelled_rows(table)
+    asked = None if newest is None else max(_FIRST_READ, 4 * newest)
+    while True:
+        table = read_inference_log(
+            inference_log_uri,
+            deployment,
+            start=since_ms + 1,
+            end=end_ms,
+            last_rows=asked,
+            routes=["champion"],
+        )
+        read = table.num_rows
+        if read and "model_version" in table.column_names:
+            table = table.filter(pc.equal(table.column("model_version").cast(pa.int64()), version))
+        rows = labelled_rows(table)
+        found = 0 if rows is None else len(rows.labels)
+        if asked is None or newest is None or found >= newest or read < asked:
+            return rows
+        asked *= 4
 
 
 def champion_change_ms(

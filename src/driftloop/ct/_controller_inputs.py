@@ -213,7 +213,11 @@ def _recent(
     if spec.recent == 0:
         return None
     rows = champion_labelled(
-        inference_log_uri, deployment, version=champion.version, since_ms=since_ms
+        inference_log_uri,
+        deployment,
+        version=champion.version,
+        since_ms=since_ms,
+        newest=spec.recent,
     )
     if rows is None:
         return None
