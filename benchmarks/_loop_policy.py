@@ -57,10 +57,7 @@ data:
     rows: 4000
 """
 
-DEFAULT_YAML = (
-    _BASE
-    + """\
-triggers:
+_TRIGGERS = """\
   drift: {}
   performance:
     metric: accuracy
@@ -68,7 +65,6 @@ triggers:
 gates:
   metric: accuracy
 """
-)
 
 _FAST_ROLLOUT = """\
 rollout:
@@ -80,36 +76,11 @@ rollout:
       requests: 250
 """
 
-TUNED_YAML = (
-    _BASE
-    + """\
-triggers:
-  cooldown: 20m
-  drift: {}
-  performance:
-    metric: accuracy
-    max_drop: 0.05
-gates:
-  metric: accuracy
-  margin: 0.02
-"""
-    + _FAST_ROLLOUT
-)
+_COOLDOWN = "triggers:\n  cooldown: 20m\n"
 
-FAST_YAML = (
-    _BASE
-    + """\
-triggers:
-  cooldown: 20m
-  drift: {}
-  performance:
-    metric: accuracy
-    max_drop: 0.05
-gates:
-  metric: accuracy
-"""
-    + _FAST_ROLLOUT
-)
+DEFAULT_YAML = _BASE + "triggers:\n" + _TRIGGERS
+TUNED_YAML = _BASE + _COOLDOWN + _TRIGGERS + "  margin: 0.02\n" + _FAST_ROLLOUT
+FAST_YAML = _BASE + _COOLDOWN + _TRIGGERS + _FAST_ROLLOUT
 
 
 @dataclass(frozen=True, slots=True)
