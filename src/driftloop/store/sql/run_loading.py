@@ -90,7 +90,7 @@ PageData = tuple[list[tuple[Any, ...]], dict[str, list[DatasetInput]]]
 
 def fetch_page_data(db: SqlDatabase, conn: Connection, run_ids: Sequence[str]) -> PageData:
     """The params, tags, latest metrics and inputs of ``run_ids``, one query per table."""
-    return _keyed_rows(db, conn, run_ids), _load_inputs(db, conn, run_ids)
+    return keyed_rows(db, conn, run_ids), load_inputs(db, conn, run_ids)
 
 
 def build_runs(rows: Sequence[Sequence[Any]], data: PageData) -> list[Run]:
@@ -130,19 +130,20 @@ def _object(key: Any, value: Any, where: Any) -> Any:
     return select(func.json_object_agg(key, value)).where(where).scalar_subquery()
 
 
-_DATA, _HAS_INPUTS = len(RUN_COLUMNS), len(RUN_COLUMNS) + 1
+DATA, HAS_INPUTS = len(RUN_COLUMNS), len(RUN_COLUMNS) + 1
+"""Where a :func:`with_page_data` row has its data JSON and its has-inputs flag."""
 
 
 def build_runs_with_data(
     db: SqlDatabase, conn: Connection, rows: Sequence[Sequence[Any]]
 ) -> list[Run]:
     """Runs from the rows of a :func:`with_page_data` select (reads inputs where flagged)."""
-    with_inputs = [row[0] for row in rows if row[_HAS_INPUTS]]
-    inputs = _load_inputs(db, conn, with_inputs) if with_inputs else {}
+    with_inputs = [row[0] for row in rows if row[HAS_INPUTS]]
+    inputs = load_inputs(db, conn, with_inputs) if with_inputs else {}
     no_inputs = RunInputs()
     found = []
     for row in rows:
-        params, tags, metrics = orjson.loads(row[_DATA])
+        params, tags, metrics = orjson.loads(row[DATA])
         run_inputs = inputs.get(row[0])
         found.append(
             Run(
@@ -169,9 +170,9 @@ def _assemble(infos: Sequence[RunInfo], data: PageData) -> list[Run]:
     tags: dict[str, dict[str, str]] = defaultdict(dict)
     latest: dict[str, dict[str, Metric]] = defaultdict(dict)
     for kind, run_id, key, text, number, timestamp, step in keyed:
-        if kind == _PARAM:
+        if kind == PARAM:
             params[run_id][key] = text
-        elif kind == _TAG:
+        elif kind == TAG:
             tags[run_id][key] = text
         else:
             latest[run_id][key] = Metric(key, NAN if number is None else number, timestamp, step)
@@ -189,10 +190,11 @@ def _assemble(infos: Sequence[RunInfo], data: PageData) -> list[Run]:
     ]
 
 
-_PARAM, _TAG, _METRIC = 0, 1, 2
+PARAM, TAG, METRIC = 0, 1, 2
+"""The ``kind`` of a :func:`keyed_rows` row."""
 
 
-def _keyed_rows(db: SqlDatabase, conn: Connection, run_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+def keyed_rows(db: SqlDatabase, conn: Connection, run_ids: Sequence[str]) -> list[tuple[Any, ...]]:
     """Params, tags and latest metrics of ``run_ids``.
 
     Rows are ``(kind, run_id, key, text value, numeric value, timestamp, step)``. On
@@ -203,13 +205,13 @@ def _keyed_rows(db: SqlDatabase, conn: Connection, run_ids: Sequence[str]) -> li
     no_text, no_number, no_int = cast(null(), Text), cast(null(), Double), cast(null(), BigInteger)
     selects = (
         select(
-            literal_column(str(_PARAM)), p.run_id, p.key, p.value, no_number, no_int, no_int
+            literal_column(str(PARAM)), p.run_id, p.key, p.value, no_number, no_int, no_int
         ).where(db.in_values(p.run_id, run_ids)),
+        select(literal_column(str(TAG)), t.run_id, t.key, t.value, no_number, no_int, no_int).where(
+            db.in_values(t.run_id, run_ids)
+        ),
         select(
-            literal_column(str(_TAG)), t.run_id, t.key, t.value, no_number, no_int, no_int
-        ).where(db.in_values(t.run_id, run_ids)),
-        select(
-            literal_column(str(_METRIC)),
+            literal_column(str(METRIC)),
             lm.run_id,
             lm.key,
             no_text,
@@ -227,9 +229,10 @@ def _sorted(items: dict[str, Any] | None) -> dict[str, Any]:
     return dict(sorted(items.items())) if items else {}
 
 
-def _load_inputs(
+def load_inputs(
     db: SqlDatabase, conn: Connection, run_ids: Sequence[str]
 ) -> dict[str, list[DatasetInput]]:
+    """The dataset inputs of ``run_ids`` (with their tags), by run id, in logging order."""
     inputs, datasets, input_tags = models.inputs.c, models.datasets.c, models.input_tags.c
     found: dict[str, list[tuple[int, Dataset]]] = defaultdict(list)
     stmt = (

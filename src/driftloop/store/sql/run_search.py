@@ -12,13 +12,16 @@ On SQLite a filtered search in the default order, or one ordered by a single met
 tag, first tries its prefix plan (:mod:`driftloop.store.sql._search_prefix`): a bounded read
 that returns exactly the full query's page when it fills the page, in the same transaction;
 otherwise the full query runs.
+
+:func:`search_run_records` finds the same page and returns it unbuilt
+(:mod:`driftloop.store.sql.run_records`), for the MLflow route.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, select
 
@@ -42,8 +45,15 @@ from driftloop.store.sql.run_loading import (
     fetch_page_data,
     with_page_data,
 )
+from driftloop.store.sql.run_records import (
+    RunRecord,
+    records_from_page_data,
+    records_with_data,
+)
 from driftloop.store.sql.search_compiler import Joined, filter_runs, order_runs
 from driftloop.store.validation import validate_max_results
+
+T = TypeVar("T")
 
 _SearchKey = tuple[str, str, tuple[str, ...], ViewType, tuple[int, ...], int, int]
 """``("search_runs", filter, order_by, view, experiment keys, max_results, offset)``."""
@@ -65,6 +75,58 @@ def search_runs(
         InvalidParameterError: ``max_results`` is out of range (1..50000).
         InvalidPageTokenError: The page token is invalid.
     """
+    return _search(
+        db,
+        (experiment_ids, filter_string, view_type, max_results, order_by, page_token),
+        build_runs_with_data,
+        lambda conn, page: build_runs(page, fetch_page_data(db, conn, [row[0] for row in page])),
+    )
+
+
+def search_run_records(
+    db: SqlDatabase,
+    experiment_ids: Sequence[str],
+    filter_string: str | None,
+    view_type: ViewType | str,
+    max_results: int,
+    order_by: Sequence[str] | None,
+    page_token: str | None,
+) -> Page[RunRecord]:
+    """The page :func:`search_runs` finds, as :class:`RunRecord` (no entities built).
+
+    Raises:
+        InvalidFilterError: The filter or an order_by item does not parse.
+        InvalidParameterError: ``max_results`` is out of range (1..50000).
+        InvalidPageTokenError: The page token is invalid.
+    """
+    return _search(
+        db,
+        (experiment_ids, filter_string, view_type, max_results, order_by, page_token),
+        records_with_data,
+        lambda conn, page: records_from_page_data(
+            page, fetch_page_data(db, conn, [row[0] for row in page])
+        ),
+    )
+
+
+_SearchArgs = tuple[
+    Sequence[str], str | None, ViewType | str, int, Sequence[str] | None, str | None
+]
+"""``(experiment_ids, filter_string, view_type, max_results, order_by, page_token)``."""
+
+
+def _search(
+    db: SqlDatabase,
+    args: _SearchArgs,
+    with_data: Callable[[SqlDatabase, Connection, list[tuple[Any, ...]]], list[T]],
+    plain: Callable[[Connection, list[tuple[Any, ...]]], list[T]],
+) -> Page[T]:
+    """Find the page of ``args`` and build it.
+
+    ``with_data`` builds from PostgreSQL's rows (which carry the runs' data), ``plain`` from
+    SQLite's (which do not).
+    """
+    experiment_ids, filter_string, view_type, max_results, order_by, page_token = args
     validate_max_results(max_results)
     offset = decode_page_token(page_token)
     view = ViewType(view_type)
@@ -96,10 +158,7 @@ def search_runs(
         if rows is None:
             rows = db.fetch_cached(conn, cache_key, build)
         page = rows[:max_results]
-        if db.dialect == "postgresql":
-            found = build_runs_with_data(db, conn, page)
-        else:
-            found = build_runs(page, fetch_page_data(db, conn, [row[0] for row in page]))
+        found = with_data(db, conn, page) if db.dialect == "postgresql" else plain(conn, page)
     next_token = encode_page_token(offset + max_results) if len(rows) > max_results else None
     return Page(tuple(found), next_token)
 
