@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python benchmarks/search_profile.py [--backend postgresql|sqlite] [--runs 10000]
-        [--filter "metrics.acc > 0.5"] [--order "metrics.acc DESC"]
+        [--filter "metrics.acc > 0.5"] [--order "metrics.acc DESC"] [--page 1000]
 
 Seeds the runs of ``benchmarks/server.py`` (5 params, 5 metrics, 3 tags each) into a fresh
 database (a throw-away PostgreSQL database, or a temporary SQLite file), then times the
@@ -79,7 +79,7 @@ def fresh_database(backend: str) -> Iterator[str]:
 
 
 def profile(
-    backend: str, runs: int, reps: int, search: tuple[str, list[str]]
+    backend: str, runs: int, reps: int, search: tuple[str, list[str]], page_size: int = PAGE
 ) -> list[tuple[str, float]]:
     """Seed ``runs`` runs and time each stage; returns ``(stage, median ms)`` rows."""
     filter_string, order_by = search
@@ -89,7 +89,9 @@ def profile(
         stores, db = side.stores, side.stores.database
         clauses = parse_search_filter(filter_string, target="runs")
         order = parse_order_by(order_by, target="runs")
-        stmt = search_statement(db, [experiment_id], clauses, order, "ACTIVE_ONLY", PAGE + 1, 0)
+        stmt = search_statement(
+            db, [experiment_id], clauses, order, "ACTIVE_ONLY", page_size + 1, 0
+        )
         if stmt is None:
             raise SystemExit("the experiment id did not parse")
         print_plan(db, stmt)
@@ -98,7 +100,7 @@ def profile(
 
         def compile_statement() -> object:
             built = search_statement(
-                db, [experiment_id], clauses, order, "ACTIVE_ONLY", PAGE + 1, 0
+                db, [experiment_id], clauses, order, "ACTIVE_ONLY", page_size + 1, 0
             )
             if built is None:
                 raise SystemExit("the experiment id did not parse")
@@ -113,7 +115,7 @@ def profile(
             with db.read() as conn:
                 return db.fetch_all(conn, combined)
 
-        rows = main_with_data()[:PAGE]
+        rows = main_with_data()[:page_size]
         ids = [row[0] for row in rows]
 
         def page_load() -> object:
@@ -131,7 +133,7 @@ def profile(
 
         def store_call() -> Any:
             return stores.runs.search_runs(
-                [experiment_id], filter_string, max_results=PAGE, order_by=order_by
+                [experiment_id], filter_string, max_results=page_size, order_by=order_by
             )
 
         page = store_call()
@@ -145,7 +147,7 @@ def profile(
             ("statement build + compile (cached in the store)", median_ms(compile_statement, reps)),
             ("main query alone (SQL, fetch)", median_ms(main_query, reps)),
         ]
-        table += prefix_stage(db, int(experiment_id), clauses, order, reps)
+        table += prefix_stage(db, int(experiment_id), clauses, order, reps, page_size)
         if postgresql:
             table.append(("main query + page data, one statement", median_ms(main_with_data, reps)))
         table += [
@@ -159,17 +161,22 @@ def profile(
         side.close()
         config = ServerConfig(db_uri, destination, port=0)
         with live_server(config) as url:
-            table += http_stages(url, experiment_id, reps, search)
+            table += http_stages(url, experiment_id, reps, search, page_size)
     return table
 
 
 def prefix_stage(
-    db: Any, experiment: int, clauses: Sequence[Clause], order: Sequence[OrderKey], reps: int
+    db: Any,
+    experiment: int,
+    clauses: Sequence[Clause],
+    order: Sequence[OrderKey],
+    reps: int,
+    page_size: int,
 ) -> list[tuple[str, float]]:
     """SQLite's prefix plan of the search (its plan printed), if the search has one."""
     if db.dialect != "sqlite":
         return []
-    prefix = prefix_select([experiment], clauses, order, ViewType.ACTIVE_ONLY, PAGE + 1, 0)
+    prefix = prefix_select([experiment], clauses, order, ViewType.ACTIVE_ONLY, page_size + 1, 0)
     if prefix is None:
         return []
     print_plan(db, prefix, "prefix plan")
@@ -179,13 +186,13 @@ def prefix_stage(
             rows: list[tuple[Any, ...]] = db.fetch_all(conn, prefix)
             return rows
 
-    filled = len(prefix_query()) == PAGE + 1
+    filled = len(prefix_query()) == page_size + 1
     name = f"prefix plan alone (SQL, fetch; {'fills' if filled else 'misses'} the page)"
     return [(name, median_ms(prefix_query, reps))]
 
 
 def http_stages(
-    url: str, experiment_id: str, reps: int, search: tuple[str, list[str]]
+    url: str, experiment_id: str, reps: int, search: tuple[str, list[str]], page_size: int
 ) -> list[tuple[str, float]]:
     """The raw HTTP round trip, the mlflow client's parse of its answer, the full client call."""
     filter_string, order_by = search
@@ -193,7 +200,7 @@ def http_stages(
         "experiment_ids": [experiment_id],
         "filter": filter_string,
         "order_by": order_by,
-        "max_results": PAGE,
+        "max_results": page_size,
         "run_view_type": "ACTIVE_ONLY",
     }
     with httpx.Client(base_url=url) as http:
@@ -220,7 +227,7 @@ def http_stages(
 
     def client_call(client: MlflowClient) -> Callable[[], object]:
         return lambda: client.search_runs(
-            [experiment_id], filter_string, order_by=order_by, max_results=PAGE
+            [experiment_id], filter_string, order_by=order_by, max_results=page_size
         )
 
     table = [
@@ -249,14 +256,18 @@ def main() -> int:
     parser.add_argument("--backend", default="postgresql", choices=("postgresql", "sqlite"))
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument("--page", type=int, default=PAGE, help="max_results (default 100)")
     parser.add_argument("--filter", default=SEARCH_FILTER, help="the search's filter")
     parser.add_argument(
         "--order", default=SEARCH_ORDER[0], help="one order_by item; empty for the default"
     )
     args = parser.parse_args()
     order_by = [args.order] if args.order else []
-    table = profile(args.backend, args.runs, args.reps, (args.filter, order_by))
-    print(f"\n{args.backend}, {args.runs} runs, filter {args.filter!r}, order_by {order_by}")
+    table = profile(args.backend, args.runs, args.reps, (args.filter, order_by), args.page)
+    print(
+        f"\n{args.backend}, {args.runs} runs, filter {args.filter!r}, order_by {order_by},"
+        f" max_results {args.page}"
+    )
     print(f"median of {args.reps}:")
     width = max(len(name) for name, _ in table)
     for name, ms in table:

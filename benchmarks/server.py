@@ -83,6 +83,7 @@ class Config:
     history_points: int
     search_reps: int
     search_page: int = 100
+    ingest: bool = True
 
 
 def free_port() -> int:
@@ -365,20 +366,23 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
         floor = bench_search({"floor": (url, prepared["driftloop"].experiment_id)}, cfg)
     results: dict[str, dict[str, object]] = {}
     for kind, p in prepared.items():
-        with running_server(kind, p.db_uri, p.artifacts, cfg.workers) as url:
-            throughput, batch_latency = bench_ingest(url, cfg)
-            history = bench_history(url, cfg)
-        results[kind] = {
-            "throughput": throughput,
-            "batch": batch_latency,
-            "search": searches[kind][0],
-            "found": searches[kind][1],
-            "history": history,
-        }
+        results[kind] = {"search": searches[kind][0], "found": searches[kind][1]}
+        if cfg.ingest:
+            with running_server(kind, p.db_uri, p.artifacts, cfg.workers) as url:
+                throughput, batch_latency = bench_ingest(url, cfg)
+                history = bench_history(url, cfg)
+            results[kind] |= {"throughput": throughput, "batch": batch_latency, "history": history}
     dl, ml = results["driftloop"], results["mlflow"]
     if dl["found"] != ml["found"]:
         report.checks.append(f"{backend}: search results differ between the servers")
-    size_runs = f"{cfg.runs // 1000}k runs"
+    report_search(report, backend, cfg, dl, ml, floor)
+    if cfg.ingest:
+        report_ingest(report, backend, cfg, dl, ml)
+
+
+def report_ingest(
+    report: Report, backend: str, cfg: Config, dl: dict[str, object], ml: dict[str, object]
+) -> None:
     tp_dl, tp_ml = float(dl["throughput"]), float(ml["throughput"])  # type: ignore[arg-type]
     report.figures += [
         Figure(
@@ -405,6 +409,28 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
                 False,
             )
         )
+    report.figures.append(
+        Figure(
+            "get_metric_history",
+            backend,
+            f"{cfg.history_points // 1000}k pts",
+            "median ms",
+            _stat(dl["history"], "median"),
+            _stat(ml["history"], "median"),
+            False,
+        )
+    )
+
+
+def report_search(
+    report: Report,
+    backend: str,
+    cfg: Config,
+    dl: dict[str, object],
+    ml: dict[str, object],
+    floor: dict[str, tuple[Latency, list[str]]],
+) -> None:
+    size_runs = f"{cfg.runs // 1000}k runs"
     for stat in ("median", "p99"):
         dl_s, ml_s = _stat(dl["search"], stat), _stat(ml["search"], stat)
         gated = stat == "median"
@@ -432,17 +458,6 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
             False,
         )
     )
-    report.figures.append(
-        Figure(
-            "get_metric_history",
-            backend,
-            f"{cfg.history_points // 1000}k pts",
-            "median ms",
-            _stat(dl["history"], "median"),
-            _stat(ml["history"], "median"),
-            False,
-        )
-    )
 
 
 def _stat(latency: object, stat: str) -> float:
@@ -466,6 +481,9 @@ def main() -> int:
         default=100,
         help="max_results of the search (the mlflow client's own default is 1000)",
     )
+    parser.add_argument(
+        "--search-only", action="store_true", help="skip the log_batch and history workloads"
+    )
     args = parser.parse_args()
     cfg = Config(
         backends=tuple(args.backends.split(",")),
@@ -475,6 +493,7 @@ def main() -> int:
         history_points=10_000 if args.quick else 100_000,
         search_reps=10 if args.quick else 50,
         search_page=args.search_page,
+        ingest=not args.search_only,
     )
     report = Report(title=f"driftloop server vs mlflow server 3.17.2 ({cfg.workers} workers)")
     report.environment = base_environment() | {"postgresql": pg_server_version()}
