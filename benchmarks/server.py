@@ -22,6 +22,11 @@ For each backend and each server, on a fresh database:
    and the p50/p99 call latency.
 3. ``history``: ``get_metric_history`` of a 100,000-point series; median of 5.
 
+For search and log_batch the table also gives each server's own CPU per call (its process
+tree, plus PostgreSQL's on that backend; ``_cpu.py``): on a 2-core machine the mlflow client
+in the same run spends more than driftloop's server does, and these rows show the servers
+alone.
+
 Both servers run with the same worker count, bound to 127.0.0.1, artifacts served. Targets:
 log_batch >= 5x and search >= 5x MLflow's in the same run. Results: the table on stdout, and
 ``benchmarks/.out/server.{json,md}``.
@@ -61,6 +66,7 @@ from _common import (
     render_markdown,
     write_json,
 )
+from _cpu import CpuMeter, postmaster_pid, wait_until_idle
 from _sides import DriftloopSide, MlflowSide, Side, insert_runs, quiet_mlflow
 
 OUT = Path(__file__).resolve().parent / ".out"
@@ -127,6 +133,7 @@ def running_server(kind: str, db_uri: str, artifacts: Path, workers: int) -> Ite
                 raise RuntimeError(f"{kind} server did not start; see {log.name}")
             time.sleep(0.2)
         wait_until_idle(process.pid)
+        SERVER_PIDS[url] = process.pid
         yield url
     finally:
         process.terminate()
@@ -137,44 +144,8 @@ def running_server(kind: str, db_uri: str, artifacts: Path, workers: int) -> Ite
         log.close()
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU seconds spent so far by process ``root`` and its live descendants (Linux)."""
-    children: dict[int, list[int]] = {}
-    spent: dict[int, float] = {}
-    ticks = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process has gone
-        pid = int(stat.parent.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        spent[pid] = (int(fields[11]) + int(fields[12])) / ticks
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        total += spent.get(pid, 0.0)
-        todo.extend(children.get(pid, ()))
-    return total
-
-
-def wait_until_idle(pid: int, share: float = 0.05, timeout: float = 120.0) -> None:
-    """Wait until server ``pid`` and its children use under ``share`` of a core for 1 s.
-
-    ``mlflow server`` answers ``/health`` while the job runner and the huey consumers
-    it spawns are still importing MLflow, several CPU-seconds each: measured from the first
-    answer, both servers' figures would pay for that start-up on the shared cores.
-    """
-    deadline = time.monotonic() + timeout
-    before = tree_cpu_seconds(pid)
-    while time.monotonic() < deadline:
-        time.sleep(1.0)
-        after = tree_cpu_seconds(pid)
-        if 0 <= after - before < share:
-            return
-        before = after
-    console.print(f"  (process {pid} still busy after {timeout:.0f} s; measuring anyway)")
-
+SERVER_PIDS: dict[str, int] = {}
+"""The process id of each running server, by URL (for the CPU meters)."""
 
 _START_TOGETHER: list[Any] = []
 """In each client process: the barrier its clients pass before their first timed call."""
@@ -248,7 +219,7 @@ def search_answer(url: str, experiment_id: str, page: int = 100) -> bytes:
 
 
 def bench_search(
-    targets: dict[str, tuple[str, str]], cfg: Config
+    targets: dict[str, tuple[str, str]], cfg: Config, meter: CpuMeter | None = None
 ) -> dict[str, tuple[Latency, list[str]]]:
     """Time ``search_runs`` against each ``name: (url, experiment_id)``, interleaved.
 
@@ -278,10 +249,12 @@ def bench_search(
     order = list(calls)
     while len(samples[order[0]]) < cfg.search_reps:
         for name in order:
-            for _ in range(min(SEARCH_BLOCK, cfg.search_reps - len(samples[name]))):
-                began = time.perf_counter()
-                calls[name]()
-                samples[name].append((time.perf_counter() - began) * 1000)
+            block = min(SEARCH_BLOCK, cfg.search_reps - len(samples[name]))
+            with meter.measure(name, block) if meter else contextlib.nullcontext():
+                for _ in range(block):
+                    began = time.perf_counter()
+                    calls[name]()
+                    samples[name].append((time.perf_counter() - began) * 1000)
         order.reverse()
     return {name: (Latency(tuple(samples[name])), found[name]) for name in calls}
 
@@ -355,8 +328,10 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
             for kind, p in prepared.items()
         }
         load = os.getloadavg()[0]
+        database = postmaster_pid(prepared["driftloop"].db_uri) if backend == "postgresql" else None
+        search_cpu = CpuMeter({kind: SERVER_PIDS[urls[kind]] for kind in KINDS}, database)
         searches = bench_search(
-            {kind: (urls[kind], prepared[kind].experiment_id) for kind in KINDS}, cfg
+            {kind: (urls[kind], prepared[kind].experiment_id) for kind in KINDS}, cfg, search_cpu
         )
         answer = search_answer(
             urls["driftloop"], prepared["driftloop"].experiment_id, cfg.search_page
@@ -366,12 +341,23 @@ def run_backend(report: Report, dbs: ScratchDatabases, backend: str, cfg: Config
         floor = bench_search({"floor": (url, prepared["driftloop"].experiment_id)}, cfg)
     results: dict[str, dict[str, object]] = {}
     for kind, p in prepared.items():
-        results[kind] = {"search": searches[kind][0], "found": searches[kind][1]}
+        results[kind] = {
+            "search": searches[kind][0],
+            "found": searches[kind][1],
+            "search_cpu_ms": search_cpu.per_call_ms(kind),
+        }
         if cfg.ingest:
             with running_server(kind, p.db_uri, p.artifacts, cfg.workers) as url:
-                throughput, batch_latency = bench_ingest(url, cfg)
+                ingest_cpu = CpuMeter({kind: SERVER_PIDS[url]}, database)
+                with ingest_cpu.measure(kind, CLIENTS * cfg.batches_per_client):
+                    throughput, batch_latency = bench_ingest(url, cfg)
                 history = bench_history(url, cfg)
-            results[kind] |= {"throughput": throughput, "batch": batch_latency, "history": history}
+            results[kind] |= {
+                "throughput": throughput,
+                "batch": batch_latency,
+                "history": history,
+                "batch_cpu_ms": ingest_cpu.per_call_ms(kind),
+            }
     dl, ml = results["driftloop"], results["mlflow"]
     if dl["found"] != ml["found"]:
         report.checks.append(f"{backend}: search results differ between the servers")
@@ -409,6 +395,17 @@ def report_ingest(
                 False,
             )
         )
+    report.figures.append(
+        Figure(
+            f"log_batch server CPU per call ({_cpu_parts(backend)})",
+            backend,
+            "1000 pts",
+            "ms",
+            _number(dl["batch_cpu_ms"]),
+            _number(ml["batch_cpu_ms"]),
+            False,
+        )
+    )
     report.figures.append(
         Figure(
             "get_metric_history",
@@ -458,6 +455,27 @@ def report_search(
             False,
         )
     )
+    report.figures.append(
+        Figure(
+            f"search_runs server CPU per call ({_cpu_parts(backend)})",
+            backend,
+            size_runs,
+            "ms",
+            _number(dl["search_cpu_ms"]),
+            _number(ml["search_cpu_ms"]),
+            False,
+        )
+    )
+
+
+def _cpu_parts(backend: str) -> str:
+    return "server processes + PostgreSQL" if backend == "postgresql" else "server processes"
+
+
+def _number(value: object) -> float:
+    if not isinstance(value, float | int):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    return float(value)
 
 
 def _stat(latency: object, stat: str) -> float:
