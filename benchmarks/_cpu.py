@@ -39,8 +39,10 @@ def tree_cpu_seconds(root: int) -> float:
     return total
 
 
-def wait_until_idle(pid: int, share: float = 0.05, timeout: float = 120.0) -> None:
-    """Wait until server ``pid`` and its children use under ``share`` of a core for 1 s.
+def wait_until_idle(
+    pid: int, share: float = 0.05, timeout: float = 120.0, window: float = 1.0
+) -> None:
+    """Wait until server ``pid`` and its children use under ``share`` of a core for ``window`` s.
 
     ``mlflow server`` answers ``/health`` while the job runner and the huey consumers
     it spawns are still importing MLflow, several CPU-seconds each: measured from the first
@@ -49,9 +51,9 @@ def wait_until_idle(pid: int, share: float = 0.05, timeout: float = 120.0) -> No
     deadline = time.monotonic() + timeout
     before = tree_cpu_seconds(pid)
     while time.monotonic() < deadline:
-        time.sleep(1.0)
+        time.sleep(window)
         after = tree_cpu_seconds(pid)
-        if 0 <= after - before < share:
+        if 0 <= after - before < share * window:
             return
         before = after
     console.print(f"  (process {pid} still busy after {timeout:.0f} s; measuring anyway)")

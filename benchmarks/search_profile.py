@@ -45,7 +45,7 @@ from driftloop.server.config import ServerConfig
 from driftloop.server.mlflow_api.convert import run_json
 from driftloop.server.responses import encode
 from driftloop.store.search import Clause, OrderKey, parse_order_by, parse_search_filter
-from driftloop.store.sql import run_loading
+from driftloop.store.sql import run_loading, run_records
 from driftloop.store.sql._search_prefix import prefix_select
 from driftloop.store.sql.run_search import search_statement
 from driftloop.testing import postgres_base_url, temporary_postgres_database
@@ -128,8 +128,10 @@ def profile(
 
         def build() -> object:
             if postgresql:  # the connection is only used for runs with inputs (none here)
-                return run_loading.build_runs_with_data(db, idle, rows)
-            return run_loading.build_runs(rows, page_data)
+                records = run_records.records_with_data(db, idle, rows)
+            else:
+                records = run_records.records_from_page_data(rows, page_data)
+            return [run_records.run_from_record(record) for record in records]
 
         def store_call() -> Any:
             return stores.runs.search_runs(

@@ -12,8 +12,9 @@ For each backend and each server, on a fresh database:
    the API would take minutes on MLflow); median and p99 of 50 calls. Measured first, on the
    quiet databases (after the ingest below, autovacuum and checkpoints would still be running
    through them), with both servers up and the calls interleaved in blocks of 10, so that
-   whatever else loads the machine loads both columns alike. Both servers must return the
-   same run ids. The client's own floor is measured
+   whatever else loads the machine loads both columns alike; after each block both servers
+   are left to go idle (what a server does after answering is its own cost, not the next
+   block's). Both servers must return the same run ids. The client's own floor is measured
    too: the same calls against a server that answers driftloop's response bytes at once
    (``_canned_server.py``); no server can beat it, so MLflow's median over it bounds the
    ratio. ``benchmarks/search_profile.py`` splits one search into its stages.
@@ -255,6 +256,10 @@ def bench_search(
                     began = time.perf_counter()
                     calls[name]()
                     samples[name].append((time.perf_counter() - began) * 1000)
+                # What a server still does after its block (collections, its background
+                # workers) is its own: it must not run into the next server's block.
+                for pid in meter.pids.values() if meter else ():
+                    wait_until_idle(pid, timeout=10, window=0.25)
         order.reverse()
     return {name: (Latency(tuple(samples[name])), found[name]) for name in calls}
 

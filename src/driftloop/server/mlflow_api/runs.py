@@ -23,6 +23,7 @@ from driftloop.server.mlflow_api._common import (
 from driftloop.server.mlflow_api.convert import run_info_json, run_json, run_record_json
 from driftloop.server.routing import Call, Endpoint, Permission, Resource, endpoint
 from driftloop.store.base import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
+from driftloop.store.sql.run_search import RunQuery
 
 _BASE = "/mlflow/runs"
 
@@ -83,7 +84,7 @@ def search_runs(call: Call) -> dict[str, Any]:
     view = view_type(call, "run_view_type")
     if not experiment_ids:
         return {"runs": []}
-    page = call.state.stores.runs.search_run_records(
+    query = RunQuery(
         experiment_ids,
         filter_string=call.params.string("filter") or "",
         view_type=view,
@@ -91,6 +92,7 @@ def search_runs(call: Call) -> dict[str, Any]:
         order_by=call.params.strings("order_by"),
         page_token=call.params.string("page_token"),
     )
+    page = call.state.stores.runs.search_run_records(query)
     root = destination(call)
     body: dict[str, Any] = {"runs": [run_record_json(record, root) for record in page]}
     if page.next_page_token:

@@ -4,9 +4,9 @@ On SQLite a page's params, tags and latest metrics are read with one query per t
 with ``run_id IN (<the page's ids>)`` bound as one parameter. On PostgreSQL a search asks for
 them in the same statement as the page itself (:func:`with_page_data`): each run row carries
 its params, tags and metrics as one JSON text, which orjson parses, and a flag saying whether
-it has dataset inputs; a page of 100 runs is one round trip. Dataset
-inputs (rare) are read with one more query (two with input tags), only for the runs that
-have some.
+it has dataset inputs; a page of 100 runs is one round trip (:mod:`.run_records` decodes
+search pages, here or from SQLite's per-table rows). Dataset inputs (rare) are read with one
+more query (two with input tags), only for the runs that have some.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     BigInteger,
     Connection,
@@ -93,11 +92,6 @@ def fetch_page_data(db: SqlDatabase, conn: Connection, run_ids: Sequence[str]) -
     return keyed_rows(db, conn, run_ids), load_inputs(db, conn, run_ids)
 
 
-def build_runs(rows: Sequence[Sequence[Any]], data: PageData) -> list[Run]:
-    """Runs from :data:`RUN_COLUMNS` rows and their :func:`fetch_page_data`."""
-    return _assemble([run_info_from_row(row) for row in rows], data)
-
-
 def load_runs(db: SqlDatabase, conn: Connection, infos: Sequence[RunInfo]) -> list[Run]:
     """Attach params, tags, latest metrics and inputs to each run, one query per table."""
     return _assemble(infos, fetch_page_data(db, conn, [info.run_id for info in infos]))
@@ -112,7 +106,7 @@ def with_page_data(stmt: Select[Any]) -> Select[Any]:
     timestamp, step]``, the value exact and null for NaN) that orjson parses faster than
     psycopg builds arrays, and whether the run has inputs. The keys are sorted in Python: an
     ``ORDER BY`` in each aggregate costs PostgreSQL more than the lookups themselves.
-    Decode the rows with :func:`build_runs_with_data`.
+    Decode the rows with :func:`~driftloop.store.sql.run_records.records_with_data`.
     """
     page = stmt.subquery("page")
     run_id = page.c.run_id
@@ -134,53 +128,17 @@ DATA, HAS_INPUTS = len(RUN_COLUMNS), len(RUN_COLUMNS) + 1
 """Where a :func:`with_page_data` row has its data JSON and its has-inputs flag."""
 
 
-def build_runs_with_data(
-    db: SqlDatabase, conn: Connection, rows: Sequence[Sequence[Any]]
-) -> list[Run]:
-    """Runs from the rows of a :func:`with_page_data` select (reads inputs where flagged)."""
-    with_inputs = [row[0] for row in rows if row[HAS_INPUTS]]
-    inputs = load_inputs(db, conn, with_inputs) if with_inputs else {}
-    no_inputs = RunInputs()
-    found = []
-    for row in rows:
-        params, tags, metrics = orjson.loads(row[DATA])
-        run_inputs = inputs.get(row[0])
-        found.append(
-            Run(
-                info=run_info_from_row(row),
-                data=RunData(
-                    latest_metrics={
-                        key: Metric(key, NAN if value is None else float(value), stamp, step)
-                        for key, (value, stamp, step) in sorted(metrics.items())
-                    }
-                    if metrics
-                    else {},
-                    params=dict(sorted(params.items())) if params else {},
-                    tags=dict(sorted(tags.items())) if tags else {},
-                ),
-                inputs=RunInputs(tuple(run_inputs)) if run_inputs else no_inputs,
-            )
-        )
-    return found
-
-
 def _assemble(infos: Sequence[RunInfo], data: PageData) -> list[Run]:
     keyed, inputs = data
-    params: dict[str, dict[str, str]] = defaultdict(dict)
-    tags: dict[str, dict[str, str]] = defaultdict(dict)
-    latest: dict[str, dict[str, Metric]] = defaultdict(dict)
-    for kind, run_id, key, text, number, timestamp, step in keyed:
-        if kind == PARAM:
-            params[run_id][key] = text
-        elif kind == TAG:
-            tags[run_id][key] = text
-        else:
-            latest[run_id][key] = Metric(key, NAN if number is None else number, timestamp, step)
+    params, tags, points = group_keyed_rows(keyed)
     return [
         Run(
             info=info,
             data=RunData(
-                latest_metrics=_sorted(latest.get(info.run_id)),
+                latest_metrics={
+                    key: Metric(key, value, stamp, step)
+                    for key, (value, stamp, step) in sorted(points.get(info.run_id, {}).items())
+                },
                 params=_sorted(params.get(info.run_id)),
                 tags=_sorted(tags.get(info.run_id)),
             ),
@@ -188,6 +146,30 @@ def _assemble(infos: Sequence[RunInfo], data: PageData) -> list[Run]:
         )
         for info in infos
     ]
+
+
+MetricPoint = tuple[float, int, int]
+"""A latest metric without its key: ``(value, timestamp, step)``; NaN stays NaN."""
+
+Grouped = tuple[
+    dict[str, dict[str, str]], dict[str, dict[str, str]], dict[str, dict[str, MetricPoint]]
+]
+"""Params, tags and latest metric points, each by run id and then by key."""
+
+
+def group_keyed_rows(keyed: Sequence[Sequence[Any]]) -> Grouped:
+    """The rows of :func:`keyed_rows` grouped by run id and key (keys in no order)."""
+    params: dict[str, dict[str, str]] = defaultdict(dict)
+    tags: dict[str, dict[str, str]] = defaultdict(dict)
+    points: dict[str, dict[str, MetricPoint]] = defaultdict(dict)
+    for kind, run_id, key, text, number, timestamp, step in keyed:
+        if kind == PARAM:
+            params[run_id][key] = text
+        elif kind == TAG:
+            tags[run_id][key] = text
+        else:
+            points[run_id][key] = (NAN if number is None else number, timestamp, step)
+    return params, tags, points
 
 
 PARAM, TAG, METRIC = 0, 1, 2

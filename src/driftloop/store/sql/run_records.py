@@ -6,35 +6,33 @@ PostgreSQL statement, and the MLflow route then took them apart again into dicti
 A :class:`RunRecord` is what the search read, with nothing built: the ``runs`` row as
 selected (:data:`~driftloop.store.sql.run_loading.RUN_COLUMNS`, status and stage as stored),
 params and tags as dictionaries, and each latest metric as ``(value, timestamp, step)``.
-Keys are in no particular order. The MLflow route serialises records directly
-(:func:`driftloop.server.mlflow_api.convert.run_record_json`), and a test holds that to the
-entity path, run for run.
+Keys are in no particular order. Searches build their entities from records
+(:func:`run_from_record`); the MLflow route serialises records directly
+(:func:`driftloop.server.mlflow_api.convert.run_record_json`), and a test holds the two to the
+same bytes, page for page.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection
 
-from driftloop.entities import DatasetInput
+from driftloop.entities import DatasetInput, Metric, Run, RunData, RunInputs
 from driftloop.store.sql.database import SqlDatabase
 from driftloop.store.sql.run_loading import (
     DATA,
     HAS_INPUTS,
-    METRIC,
-    PARAM,
+    MetricPoint,
     PageData,
+    group_keyed_rows,
     load_inputs,
+    run_info_from_row,
 )
 
 NAN = float("nan")
-
-MetricPoint = tuple[float, int, int]
-"""A latest metric in a record: ``(value, timestamp, step)``; NaN stays NaN."""
 
 
 class RunRecord(NamedTuple):
@@ -88,23 +86,31 @@ def records_with_data(
 def records_from_page_data(rows: Sequence[Sequence[Any]], data: PageData) -> list[RunRecord]:
     """Records from ``runs`` rows and their :func:`~.run_loading.fetch_page_data` (SQLite)."""
     keyed, inputs = data
-    params: dict[str, dict[str, str]] = defaultdict(dict)
-    tags: dict[str, dict[str, str]] = defaultdict(dict)
-    metrics: dict[str, dict[str, MetricPoint]] = defaultdict(dict)
-    for kind, run_id, key, text, number, timestamp, step in keyed:
-        if kind == PARAM:
-            params[run_id][key] = text
-        elif kind == METRIC:
-            metrics[run_id][key] = (NAN if number is None else number, timestamp, step)
-        else:
-            tags[run_id][key] = text
+    params, tags, points = group_keyed_rows(keyed)
     return [
         RunRecord(
             row,
             params.get(row[0]) or {},
             tags.get(row[0]) or {},
-            metrics.get(row[0]) or {},
+            points.get(row[0]) or {},
             tuple(inputs.get(row[0], ())),
         )
         for row in rows
     ]
+
+
+def run_from_record(record: RunRecord) -> Run:
+    """The :class:`Run` of a record (keys sorted, as :meth:`RunStore.get_run` gives them)."""
+    metrics, params, tags = record.metrics, record.params, record.tags
+    return Run(
+        info=run_info_from_row(record.row),
+        data=RunData(
+            latest_metrics={key: Metric(key, *metrics[key]) for key in sorted(metrics)},
+            params=dict(sorted(params.items())) if params else {},
+            tags=dict(sorted(tags.items())) if tags else {},
+        ),
+        inputs=RunInputs(record.inputs) if record.inputs else _NO_INPUTS,
+    )
+
+
+_NO_INPUTS = RunInputs()

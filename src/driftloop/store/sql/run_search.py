@@ -20,8 +20,8 @@ otherwise the full query runs.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, select
 
@@ -40,8 +40,6 @@ from driftloop.store.sql.database import COMPILED_CACHE_SIZE, SqlDatabase
 from driftloop.store.sql.ids import parse_experiment_id
 from driftloop.store.sql.run_loading import (
     RUN_COLUMNS,
-    build_runs,
-    build_runs_with_data,
     fetch_page_data,
     with_page_data,
 )
@@ -49,84 +47,44 @@ from driftloop.store.sql.run_records import (
     RunRecord,
     records_from_page_data,
     records_with_data,
+    run_from_record,
 )
 from driftloop.store.sql.search_compiler import Joined, filter_runs, order_runs
 from driftloop.store.validation import validate_max_results
-
-T = TypeVar("T")
 
 _SearchKey = tuple[str, str, tuple[str, ...], ViewType, tuple[int, ...], int, int]
 """``("search_runs", filter, order_by, view, experiment keys, max_results, offset)``."""
 
 
-def search_runs(
-    db: SqlDatabase,
-    experiment_ids: Sequence[str],
-    filter_string: str | None,
-    view_type: ViewType | str,
-    max_results: int,
-    order_by: Sequence[str] | None,
-    page_token: str | None,
-) -> Page[Run]:
-    """Search runs of ``experiment_ids`` (see :meth:`RunStore.search_runs`).
+class RunQuery(NamedTuple):
+    """What :meth:`RunStore.search_runs` is asked, as it was asked."""
+
+    experiment_ids: Sequence[str]
+    filter_string: str | None
+    view_type: ViewType | str
+    max_results: int
+    order_by: Sequence[str] | None
+    page_token: str | None
+
+
+def search_runs(db: SqlDatabase, query: RunQuery) -> Page[Run]:
+    """Search runs (see :meth:`RunStore.search_runs`).
 
     Raises:
         InvalidFilterError: The filter or an order_by item does not parse.
         InvalidParameterError: ``max_results`` is out of range (1..50000).
         InvalidPageTokenError: The page token is invalid.
     """
-    return _search(
-        db,
-        (experiment_ids, filter_string, view_type, max_results, order_by, page_token),
-        build_runs_with_data,
-        lambda conn, page: build_runs(page, fetch_page_data(db, conn, [row[0] for row in page])),
-    )
+    page = search_run_records(db, query)
+    return Page(tuple(map(run_from_record, page)), page.next_page_token)
 
 
-def search_run_records(
-    db: SqlDatabase,
-    experiment_ids: Sequence[str],
-    filter_string: str | None,
-    view_type: ViewType | str,
-    max_results: int,
-    order_by: Sequence[str] | None,
-    page_token: str | None,
-) -> Page[RunRecord]:
+def search_run_records(db: SqlDatabase, query: RunQuery) -> Page[RunRecord]:
     """The page :func:`search_runs` finds, as :class:`RunRecord` (no entities built).
 
-    Raises:
-        InvalidFilterError: The filter or an order_by item does not parse.
-        InvalidParameterError: ``max_results`` is out of range (1..50000).
-        InvalidPageTokenError: The page token is invalid.
+    Raises the errors of :func:`search_runs`.
     """
-    return _search(
-        db,
-        (experiment_ids, filter_string, view_type, max_results, order_by, page_token),
-        records_with_data,
-        lambda conn, page: records_from_page_data(
-            page, fetch_page_data(db, conn, [row[0] for row in page])
-        ),
-    )
-
-
-_SearchArgs = tuple[
-    Sequence[str], str | None, ViewType | str, int, Sequence[str] | None, str | None
-]
-"""``(experiment_ids, filter_string, view_type, max_results, order_by, page_token)``."""
-
-
-def _search(
-    db: SqlDatabase,
-    args: _SearchArgs,
-    with_data: Callable[[SqlDatabase, Connection, list[tuple[Any, ...]]], list[T]],
-    plain: Callable[[Connection, list[tuple[Any, ...]]], list[T]],
-) -> Page[T]:
-    """Find the page of ``args`` and build it.
-
-    ``with_data`` builds from PostgreSQL's rows (which carry the runs' data), ``plain`` from
-    SQLite's (which do not).
-    """
-    experiment_ids, filter_string, view_type, max_results, order_by, page_token = args
+    experiment_ids, filter_string, view_type, max_results, order_by, page_token = query
     validate_max_results(max_results)
     offset = decode_page_token(page_token)
     view = ViewType(view_type)
@@ -158,7 +116,11 @@ def _search(
         if rows is None:
             rows = db.fetch_cached(conn, cache_key, build)
         page = rows[:max_results]
-        found = with_data(db, conn, page) if db.dialect == "postgresql" else plain(conn, page)
+        if db.dialect == "postgresql":  # the rows carry their runs' data
+            found = records_with_data(db, conn, page)
+        else:
+            data = fetch_page_data(db, conn, [row[0] for row in page])
+            found = records_from_page_data(page, data)
     next_token = encode_page_token(offset + max_results) if len(rows) > max_results else None
     return Page(tuple(found), next_token)
 

@@ -44,7 +44,7 @@ from driftloop.store.sql.run_loading import (
 )
 from driftloop.store.sql.run_names import generate_run_name
 from driftloop.store.sql.run_records import RunRecord
-from driftloop.store.sql.run_search import search_run_records, search_runs
+from driftloop.store.sql.run_search import RunQuery, search_run_records, search_runs
 from driftloop.store.validation import (
     MAX_TAG_VALUE_LENGTH,
     validate_batch,
@@ -265,27 +265,18 @@ class SqlRunStore(RunStore):
         page_token: str | None = None,
     ) -> Page[Run]:
         """Search runs with MLflow's filter grammar (see :meth:`RunStore.search_runs`)."""
-        return search_runs(
-            self._db, experiment_ids, filter_string, view_type, max_results, order_by, page_token
+        query = RunQuery(
+            experiment_ids, filter_string, view_type, max_results, order_by, page_token
         )
+        return search_runs(self._db, query)
 
-    def search_run_records(
-        self,
-        experiment_ids: Sequence[str],
-        filter_string: str = "",
-        view_type: ViewType = ViewType.ACTIVE_ONLY,
-        max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
-        order_by: Sequence[str] | None = None,
-        page_token: str | None = None,
-    ) -> Page[RunRecord]:
-        """The page of :meth:`search_runs` as :class:`RunRecord` (no entities built).
+    def search_run_records(self, query: RunQuery) -> Page[RunRecord]:
+        """The page :meth:`search_runs` would give for ``query``, as :class:`RunRecord`.
 
         For readers that serialise the page at once (the MLflow route): at 1,000 runs the
-        entities cost more than the query.
+        entities cost more than the query. Raises what :meth:`search_runs` raises.
         """
-        return search_run_records(
-            self._db, experiment_ids, filter_string, view_type, max_results, order_by, page_token
-        )
+        return search_run_records(self._db, query)
 
 
 def _initial_tags(

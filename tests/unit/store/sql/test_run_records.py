@@ -16,6 +16,7 @@ from driftloop.entities import Dataset, DatasetInput, Metric, Param, RunStatus, 
 from driftloop.server.mlflow_api.convert import run_json, run_record_json
 from driftloop.server.responses import encode
 from driftloop.store.sql import SqlStores
+from driftloop.store.sql.run_search import RunQuery
 
 T0 = 1_700_000_000_000
 DESTINATION = "file:///srv/artifacts"
@@ -67,15 +68,11 @@ def test_record_pages_serialise_as_the_entity_pages(
     token: str | None = None
     pages = 0
     while True:
-        arguments = {
-            "filter_string": filter_string,
-            "view_type": view,
-            "max_results": 5,
-            "order_by": order_by,
-            "page_token": token,
-        }
-        entities = stores.runs.search_runs([experiment_id], **arguments)  # type: ignore[arg-type]
-        records = stores.runs.search_run_records([experiment_id], **arguments)  # type: ignore[arg-type]
+        query = RunQuery([experiment_id], filter_string, view, 5, order_by, token)
+        entities = stores.runs.search_runs(
+            query.experiment_ids, filter_string, view, 5, order_by, token
+        )
+        records = stores.runs.search_run_records(query)
         assert records.next_page_token == entities.next_page_token
         assert encode([run_record_json(r, DESTINATION) for r in records]) == encode(
             [run_json(r, DESTINATION) for r in entities]
@@ -90,7 +87,7 @@ def test_record_pages_serialise_as_the_entity_pages(
 def test_records_keep_what_was_stored(stores: SqlStores) -> None:
     experiment_id = _populate(stores, f"records-values-{id(stores)}")
     records = stores.runs.search_run_records(
-        [experiment_id], order_by=["attributes.start_time"], view_type=ViewType.ALL
+        RunQuery([experiment_id], "", ViewType.ALL, 100, ["attributes.start_time"], None)
     )
     assert [r.row[2] for r in records] == [f"r{i}" for i in range(12)]
     first, bare, deleted = records.items[0], records.items[3], records.items[6]
