@@ -42,9 +42,14 @@ def metric_from_json(values: Mapping[str, Any], field: str | None) -> Metric:
         values.get("timestamp"),
         values.get("step", 0),
     )
-    exact = type(key) is str and type(value) is float and type(stamp) is type(step) is int
-    if exact and key:
-        return Metric(key, value, stamp, step)  # type: ignore[arg-type]
+    if (
+        type(key) is str
+        and key
+        and type(value) is float
+        and type(stamp) is int
+        and type(step) is int
+    ):
+        return Metric(key, value, stamp, step)
     params = Params(values)
     try:
         return Metric(
