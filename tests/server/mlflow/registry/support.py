@@ -56,3 +56,15 @@ def create_version(
     body = ok(post(http, "/model-versions/create", {"name": name, "source": source, **extra}))
     version: dict[str, Any] = body["model_version"]
     return version
+
+
+def all_pages(http: httpx.Client, path: str, items: str, field: str, **params: Any) -> list[Any]:
+    """``field`` of every item of a paged GET search, following ``next_page_token``."""
+    found: list[Any] = []
+    token: str | None = None
+    while True:
+        page = ok(get(http, path, **params, **({"page_token": token} if token else {})))
+        found += [item[field] for item in page[items]]
+        token = page.get("next_page_token")
+        if not token:
+            return found

@@ -3,12 +3,11 @@ search and paging."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from tests.server.mlflow.registry.support import (
     API,
     RUN_ID,
+    all_pages,
     create_model,
     create_version,
     delete,
@@ -152,17 +151,14 @@ def test_search_model_versions_filters_and_pages(http: httpx.Client) -> None:
         create_version(http, "m", run_id=RUN_ID)
     create_version(http, "other")
 
-    versions: list[str] = []
-    token: str | None = None
-    while True:
-        params: dict[str, Any] = {"filter": "name = 'm'", "max_results": 2}
-        if token:
-            params["page_token"] = token
-        page = ok(get(http, "/model-versions/search", **params))
-        versions += [v["version"] for v in page["model_versions"]]
-        token = page.get("next_page_token")
-        if not token:
-            break
+    versions = all_pages(
+        http,
+        "/model-versions/search",
+        "model_versions",
+        "version",
+        filter="name = 'm'",
+        max_results=2,
+    )
 
     assert versions == ["5", "4", "3", "2", "1"]
     by_run = ok(get(http, "/model-versions/search", filter=f"run_id = '{RUN_ID}'"))

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.server.mlflow.registry.support import (
+    all_pages,
     create_model,
     create_version,
     delete,
@@ -101,17 +102,14 @@ def test_search_registered_models_filters_orders_and_pages(http: httpx.Client) -
         create_model(http, name)
     post(http, "/registered-models/set-tag", {"name": "b2", "key": "k", "value": "v"})
 
-    names: list[str] = []
-    token: str | None = None
-    while True:
-        params: dict[str, Any] = {"max_results": 2, "order_by": "name DESC"}
-        if token:
-            params["page_token"] = token
-        page = ok(get(http, "/registered-models/search", **params))
-        names += [model["name"] for model in page["registered_models"]]
-        token = page.get("next_page_token")
-        if not token:
-            break
+    names = all_pages(
+        http,
+        "/registered-models/search",
+        "registered_models",
+        "name",
+        max_results=2,
+        order_by="name DESC",
+    )
 
     assert names == ["b2", "b1", "a3", "a2", "a1"]
     liked = ok(get(http, "/registered-models/search", filter="name LIKE 'a%'"))
