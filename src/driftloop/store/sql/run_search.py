@@ -11,7 +11,7 @@ runs building and compiling it cost as much as running it.
 On SQLite a filtered search in the default order, or one ordered by a single metric, param or
 tag, first tries its prefix plan (:mod:`driftloop.store.sql._search_prefix`): a bounded read
 that returns exactly the full query's page when it fills the page, in the same transaction;
-otherwise the full query runs.
+otherwise the full query runs. On PostgreSQL only a search ordered by one metric does.
 
 :func:`search_run_records` finds the same page and returns it unbuilt
 (:mod:`driftloop.store.sql.run_records`), for the MLflow route.
@@ -144,14 +144,12 @@ def search_statement(
 def _prefix_page(
     db: SqlDatabase, conn: Connection, cache_key: _SearchKey, max_results: int
 ) -> list[tuple[Any, ...]] | None:
-    """The page from the SQLite prefix plan (:mod:`._search_prefix`), or None.
+    """The page from the prefix plan (:mod:`._search_prefix`), or None.
 
     None when the search has no prefix plan, or when the plan did not fill the page (then
     only the full query knows the answer).
     """
-    if db.dialect != "sqlite":
-        return None
-    plan = _prefix_plan(*cache_key[1:])
+    plan = _prefix_plan(db.dialect, *cache_key[1:])
     if plan is None:
         return None
     rows = db.fetch_cached(conn, ("search_runs_prefix", *cache_key[1:]), lambda: plan)
@@ -160,6 +158,7 @@ def _prefix_page(
 
 @functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
 def _prefix_plan(
+    dialect: str,
     filter_string: str,
     order: tuple[str, ...],
     view: ViewType,
@@ -169,7 +168,10 @@ def _prefix_plan(
 ) -> Select[Any] | None:
     clauses = parse_search_filter(filter_string, target="runs")
     order_keys = parse_order_by(order, target="runs")
-    return prefix_select(keys, clauses, order_keys, view, max_results + 1, offset)
+    plan = prefix_select(keys, clauses, order_keys, view, max_results + 1, offset, dialect=dialect)
+    if plan is None or dialect != "postgresql":
+        return plan
+    return with_page_data(plan)  # as the full query: its rows carry their runs' data
 
 
 def _experiment_keys(experiment_ids: Sequence[str]) -> tuple[int, ...]:

@@ -20,8 +20,10 @@ from driftloop.entities import Metric, Param, RunTag, ViewType
 from driftloop.store.search import parse_order_by, parse_search_filter
 from driftloop.store.sql import SqlStores, open_sql_stores
 from driftloop.store.sql._search_prefix import FILTER_BUDGET, ORDER_BUDGET, prefix_select
-from driftloop.store.sql.run_search import search_statement
+from driftloop.store.sql.run_search import RunQuery, search_statement
+from driftloop.testing import postgres_base_url, require_postgres, temporary_postgres_database
 
+POSTGRES_BASE_URL = postgres_base_url()
 _LONG = "x" * 250
 _MODELS = ("gbm", "rf", _LONG + "a", _LONG + "b", "x" * 200, "x" * 199)
 
@@ -38,11 +40,21 @@ def analyzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SqlStor
     yield from _seed(tmp_path_factory, analyze=True)
 
 
+@pytest.fixture(scope="module")
+def postgres_seeded(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[SqlStores, list[int]]]:
+    """The same data in a new PostgreSQL database, after ``ANALYZE``."""
+    require_postgres(POSTGRES_BASE_URL)
+    with temporary_postgres_database(POSTGRES_BASE_URL, label="prefix") as url:
+        yield from _seed(tmp_path_factory, analyze=True, url=url)
+
+
 def _seed(
-    tmp_path_factory: pytest.TempPathFactory, *, analyze: bool
+    tmp_path_factory: pytest.TempPathFactory, *, analyze: bool, url: str | None = None
 ) -> Iterator[tuple[SqlStores, list[int]]]:
     root = tmp_path_factory.mktemp("prefix")
-    stores = open_sql_stores(f"sqlite:///{root / 'tracking.db'}", (root / "art").as_uri())
+    stores = open_sql_stores(url or f"sqlite:///{root / 'tracking.db'}", (root / "art").as_uri())
     rng = random.Random(7)  # noqa: S311 - test data
     experiment_ids = [stores.experiments.create_experiment(name) for name in ("a", "b")]
     for index in range(210):
@@ -62,7 +74,9 @@ def _seed(
         if index % 17 == 0:
             stores.runs.delete_run(run_id)
     if analyze:
-        with stores.database.engine.begin() as conn:
+        with stores.database.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as conn:
             conn.execute(text("ANALYZE"))
     try:
         yield stores, [int(e) for e in experiment_ids]
@@ -122,6 +136,82 @@ def test_a_filled_prefix_page_is_the_full_querys_page(
             assert len(page) < limit
     # every case fills some pages from a long enough prefix (the selective one only the first)
     assert filled >= 2
+
+
+_METRIC_ORDERED = [case for case in _CASES if case[1] and case[1][0].startswith("metrics.")]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("filter_string", "order_by"), _METRIC_ORDERED)
+def test_postgresql_fills_metric_ordered_pages_as_the_full_query(
+    postgres_seeded: tuple[SqlStores, list[int]], filter_string: str, order_by: list[str]
+) -> None:
+    stores, experiments = postgres_seeded
+    clauses = parse_search_filter(filter_string, target="runs")
+    order_keys = parse_order_by(order_by, target="runs")
+    filled = 0
+    for keys, view, (limit, offset), budget in itertools.product(
+        ([experiments[0]], experiments),
+        (ViewType.ACTIVE_ONLY, ViewType.ALL),
+        ((6, 0), (6, 30), (21, 10)),
+        (1, 9, 60, 400),
+    ):
+        plan = prefix_select(
+            keys, clauses, order_keys, view, limit, offset, rows=budget, dialect="postgresql"
+        )
+        assert plan is not None
+        full = search_statement(
+            stores.database, [str(k) for k in keys], clauses, order_keys, view, limit, offset
+        )
+        page = _rows(stores, plan)
+        if len(page) == limit:
+            filled += 1
+            assert page == _rows(stores, full), (keys, view, limit, offset, budget)
+        else:
+            assert len(page) < limit
+    assert filled >= 2
+
+
+@pytest.mark.postgres
+def test_postgresql_store_pages_through_a_metric_order_as_the_full_query(
+    postgres_seeded: tuple[SqlStores, list[int]],
+) -> None:
+    """Every page of the store's search (prefix plan where it fills, then the full query)."""
+    stores, experiments = postgres_seeded
+    ids = [str(k) for k in experiments]
+    seen: list[str] = []
+    token: str | None = None
+    while True:
+        page = stores.runs.search_run_records(
+            RunQuery(ids, "", ViewType.ALL, 7, ["metrics.acc DESC"], token)
+        )
+        seen += [record.row[0] for record in page]
+        token = page.next_page_token
+        if token is None:
+            break
+    full = search_statement(
+        stores.database,
+        ids,
+        [],
+        parse_order_by(["metrics.acc DESC"], target="runs"),
+        ViewType.ALL,
+        1_000,
+        0,
+    )
+    assert full is not None
+    assert seen == [row[0] for row in _rows(stores, full)]
+    assert len(seen) == 210
+
+
+@pytest.mark.parametrize(
+    ("filter_string", "order_by"),
+    [("metrics.acc > 0.3", []), ("", ["params.model DESC"]), ("", ["tags.team ASC"])],
+)
+def test_postgresql_has_no_other_prefix_plans(filter_string: str, order_by: list[str]) -> None:
+    clauses = parse_search_filter(filter_string, target="runs")
+    order_keys = parse_order_by(order_by, target="runs")
+    plan = prefix_select([1], clauses, order_keys, ViewType.ALL, 51, 0, dialect="postgresql")
+    assert plan is None
 
 
 @pytest.mark.parametrize(
