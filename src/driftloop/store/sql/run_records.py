@@ -25,14 +25,13 @@ from driftloop.store.sql.database import SqlDatabase
 from driftloop.store.sql.run_loading import (
     DATA,
     HAS_INPUTS,
+    NAN,
     MetricPoint,
     PageData,
     group_keyed_rows,
     load_inputs,
     run_info_from_row,
 )
-
-NAN = float("nan")
 
 
 class RunRecord(NamedTuple):
