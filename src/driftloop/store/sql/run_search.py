@@ -3,7 +3,8 @@
 The filter and order are compiled by :mod:`driftloop.store.sql.search_compiler`; the page
 fetches ``max_results + 1`` rows to know whether a next page exists (MLflow's offset tokens).
 On PostgreSQL the same statement carries each run's params, tags and metrics
-(:func:`~driftloop.store.sql.run_loading.with_page_data`): a search is one round trip, run
+(:func:`~driftloop.store.sql.run_loading.with_page_data`): a search is one round trip (two
+when a prefix plan, below, does not fill its page), each statement a consistent snapshot, run
 outside a transaction; on SQLite (in-process, no round trips) one plain query per table
 follows. The compiled statement is cached per database by everything it depends on: at 10k
 runs building and compiling it cost as much as running it.
