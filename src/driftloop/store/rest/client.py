@@ -28,6 +28,11 @@ API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF_SECONDS = 0.25
+KEEPALIVE_EXPIRY_SECONDS = 2.0
+"""How long an idle pooled connection is reused. Below uvicorn's 5 s keep-alive timeout (and
+any proxy's): at httpx's own default, also 5 s, a request could go out on a connection the
+server was closing at that moment and fail with "Server disconnected without sending a
+response"."""
 
 logger = logging.getLogger("driftloop.store.rest")
 
@@ -75,6 +80,11 @@ class RestClient:
             transport=transport,
             timeout=timeout_seconds,
             headers=dict(auth_headers() if headers is None else headers),
+            limits=httpx.Limits(
+                max_connections=100,
+                max_keepalive_connections=20,
+                keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+            ),
         )
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -17,7 +21,7 @@ from driftloop.errors import (
     StoreUnavailableError,
 )
 from driftloop.store.rest import RemoteError, RestClient, open_rest_stores
-from driftloop.store.rest.client import auth_headers
+from driftloop.store.rest.client import KEEPALIVE_EXPIRY_SECONDS, auth_headers
 
 
 def test_auth_header_prefers_the_token() -> None:
@@ -137,3 +141,54 @@ def test_non_finite_floats_are_sent_as_strings() -> None:
 
     _client(httpx.MockTransport(handler)).post("/x", {"v": [float("nan"), float("-inf")]})
     assert bodies == [{"v": ["NaN", "-Infinity"]}]
+
+
+@pytest.fixture
+def keep_alive_server() -> Iterator[tuple[str, list[int]]]:
+    """A real HTTP/1.1 keep-alive server on 127.0.0.1 that never closes an idle connection;
+    yields its URL and the client port of each request it answered."""
+    ports: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            ports.append(self.client_address[1])
+            body = b'{"experiment": null}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", ports
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_idle_connections_are_not_reused_past_the_keep_alive_expiry(
+    keep_alive_server: tuple[str, list[int]],
+) -> None:
+    # Servers close idle connections (uvicorn after 5 s); reusing one as it closes fails the
+    # request, so the client drops its idle connections well before.
+    url, ports = keep_alive_server
+    client = RestClient(url)
+    try:
+        client.get("/x")
+        client.get("/x")
+        time.sleep(KEEPALIVE_EXPIRY_SECONDS + 0.5)
+        client.get("/x")
+    finally:
+        client.http.close()
+    assert KEEPALIVE_EXPIRY_SECONDS < 5.0
+    assert ports[0] == ports[1]  # reused while fresh
+    assert ports[2] != ports[1]  # a new connection after the expiry
