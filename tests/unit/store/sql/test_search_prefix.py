@@ -109,11 +109,23 @@ _CASES = [
 ]
 
 
-@pytest.mark.parametrize(("filter_string", "order_by"), _CASES)
+_METRIC_ORDERED = [case for case in _CASES if case[1] and case[1][0].startswith("metrics.")]
+"""The searches that have a prefix plan on PostgreSQL too."""
+
+
+@pytest.mark.parametrize(
+    ("data", "filter_string", "order_by"),
+    [pytest.param("seeded", *case) for case in _CASES]
+    + [
+        pytest.param("postgres_seeded", *case, marks=pytest.mark.postgres)
+        for case in _METRIC_ORDERED
+    ],
+)
 def test_a_filled_prefix_page_is_the_full_querys_page(
-    seeded: tuple[SqlStores, list[int]], filter_string: str, order_by: list[str]
+    request: pytest.FixtureRequest, data: str, filter_string: str, order_by: list[str]
 ) -> None:
-    stores, experiments = seeded
+    stores, experiments = request.getfixturevalue(data)
+    dialect = stores.database.dialect
     clauses = parse_search_filter(filter_string, target="runs")
     order_keys = parse_order_by(order_by, target="runs")
     filled = 0
@@ -123,7 +135,9 @@ def test_a_filled_prefix_page_is_the_full_querys_page(
         ((6, 0), (6, 30), (21, 10)),
         (1, 9, 60, 400),
     ):
-        plan = prefix_select(keys, clauses, order_keys, view, limit, offset, rows=budget)
+        plan = prefix_select(
+            keys, clauses, order_keys, view, limit, offset, rows=budget, dialect=dialect
+        )
         assert plan is not None
         full = search_statement(
             stores.database, [str(k) for k in keys], clauses, order_keys, view, limit, offset
@@ -135,40 +149,6 @@ def test_a_filled_prefix_page_is_the_full_querys_page(
         else:
             assert len(page) < limit
     # every case fills some pages from a long enough prefix (the selective one only the first)
-    assert filled >= 2
-
-
-_METRIC_ORDERED = [case for case in _CASES if case[1] and case[1][0].startswith("metrics.")]
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize(("filter_string", "order_by"), _METRIC_ORDERED)
-def test_postgresql_fills_metric_ordered_pages_as_the_full_query(
-    postgres_seeded: tuple[SqlStores, list[int]], filter_string: str, order_by: list[str]
-) -> None:
-    stores, experiments = postgres_seeded
-    clauses = parse_search_filter(filter_string, target="runs")
-    order_keys = parse_order_by(order_by, target="runs")
-    filled = 0
-    for keys, view, (limit, offset), budget in itertools.product(
-        ([experiments[0]], experiments),
-        (ViewType.ACTIVE_ONLY, ViewType.ALL),
-        ((6, 0), (6, 30), (21, 10)),
-        (1, 9, 60, 400),
-    ):
-        plan = prefix_select(
-            keys, clauses, order_keys, view, limit, offset, rows=budget, dialect="postgresql"
-        )
-        assert plan is not None
-        full = search_statement(
-            stores.database, [str(k) for k in keys], clauses, order_keys, view, limit, offset
-        )
-        page = _rows(stores, plan)
-        if len(page) == limit:
-            filled += 1
-            assert page == _rows(stores, full), (keys, view, limit, offset, budget)
-        else:
-            assert len(page) < limit
     assert filled >= 2
 
 
